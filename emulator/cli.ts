@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * Runs the Redox emulator from the command line:
+ *   redox-emulator [--port 3333] [--host 127.0.0.1] [--api-key KEY] [--secret SECRET] [--token-lifetime SECONDS]
+ * REDOX_EMULATOR_PORT sets the port too. Ctrl-C stops it.
+ */
+import { parseArgs } from 'node:util';
+import { DEMO_CREDENTIALS, RedoxEmulator } from './emulator';
+
+export const DEFAULT_EMULATOR_PORT = 3333;
+
+const HELP = `Usage: redox-emulator [options]
+  --port N              port to listen on (default $REDOX_EMULATOR_PORT or ${DEFAULT_EMULATOR_PORT})
+  --host ADDRESS        address to listen on (default 127.0.0.1)
+  --api-key KEY         API key to accept (default ${DEMO_CREDENTIALS.apiKey})
+  --secret SECRET       secret to accept (default ${DEMO_CREDENTIALS.secret})
+  --token-lifetime S    access token lifetime in seconds (default 86400)
+  -h, --help            show this text`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'api-key': { type: 'string', default: DEMO_CREDENTIALS.apiKey },
+      secret: { type: 'string', default: DEMO_CREDENTIALS.secret },
+      'token-lifetime': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const port = Number(values.port ?? process.env.REDOX_EMULATOR_PORT ?? DEFAULT_EMULATOR_PORT);
+  const lifetime = values['token-lifetime'] === undefined ? undefined : Number(values['token-lifetime']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || (lifetime !== undefined && !(lifetime > 0))) {
+    console.error(HELP);
+    process.exitCode = 2;
+    return;
+  }
+  const emulator = new RedoxEmulator({
+    credentials: [{ ...DEMO_CREDENTIALS, apiKey: values['api-key']!, secret: values.secret! }],
+    tokenLifetimeMs: lifetime === undefined ? undefined : lifetime * 1000,
+  });
+  const url = await emulator.start(port, values.host);
+  console.log(`Redox emulator listening on ${url} (API key "${values['api-key']}"; state at ${url}/_emulator/state)`);
+  const stop = () => {
+    emulator.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: NodeJS.ErrnoException) => {
+  console.error(`redox-emulator: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,405 @@
+/**
+ * A local emulator of the Redox Data Model API (../shared/redox-api.md sections 1 to 4): legacy
+ * API-key authentication, /endpoint and /query, Redox's status codes, bodies and limits. Tests
+ * steer it in-process (token lifetime, revocation, injected faults, counters); a person or a
+ * child process can read its counters at GET /_emulator/state.
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/catalogue';
+import {
+  matchesSamplePatient,
+  SAMPLE_CLINICAL_SUMMARY,
+  SAMPLE_DESTINATIONS,
+  SAMPLE_PATIENT,
+  SAMPLE_SOURCE,
+} from './sample-data';
+
+export interface EmulatorCredential {
+  apiKey: string;
+  secret: string;
+  source?: { ID: string; Name: string };
+}
+
+export interface Destination {
+  ID: string;
+  Name: string;
+}
+
+export interface EmulatorOptions {
+  /** API keys the emulator accepts; default: the demo key. */
+  credentials?: EmulatorCredential[];
+  /** Destinations the source is subscribed to; default: Redox EMR and Redox Scheduling. */
+  destinations?: Destination[];
+  /** Access token lifetime; default 24 h, as at Redox. */
+  tokenLifetimeMs?: number;
+  /** Largest accepted body; default 40 MB, as at Redox (413 above). */
+  maxBodyBytes?: number;
+  /** Requests per client address per window; default 7,500 per 5 minutes, as at Redox (429 above). */
+  rateLimit?: { limit: number; windowMs: number };
+}
+
+/** A fault for the next matching request: answer with this status/body, wait first, or drop the connection. */
+export interface Fault {
+  /** Which requests it applies to; default 'data' (/endpoint and /query). */
+  on?: 'data' | 'auth' | 'any';
+  status?: number;
+  body?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Wait this long first (then answer normally unless status or drop is given). */
+  delayMs?: number;
+  /** Destroy the connection without answering. */
+  drop?: boolean;
+}
+
+export interface ReceivedRequest {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+  status: number;
+  receivedAt: string;
+}
+
+export interface EmulatorCalls {
+  authenticate: number;
+  refreshToken: number;
+  endpoint: number;
+  query: number;
+  rejected401: number;
+  rateLimited: number;
+  faults: number;
+}
+
+export const DEMO_CREDENTIALS: Readonly<EmulatorCredential> = {
+  apiKey: 'demo-api-key',
+  secret: 'demo-secret',
+  source: SAMPLE_SOURCE,
+};
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const JSON_TYPE = 'application/json; charset=utf-8';
+// Redox sends its 401 bodies as plain text labelled text/html.
+const TEXT_TYPE = 'text/html; charset=utf-8';
+
+interface AccessGrant {
+  apiKey: string;
+  expiresAt: number;
+}
+
+export class RedoxEmulator {
+  readonly calls: EmulatorCalls = emptyCalls();
+  /** Every data request that reached validation, in order, with the status it got. */
+  readonly received: ReceivedRequest[] = [];
+  tokenLifetimeMs: number;
+  maxBodyBytes: number;
+  rateLimit: { limit: number; windowMs: number };
+
+  private readonly credentials: EmulatorCredential[];
+  private readonly destinations: Destination[];
+  private readonly accessTokens = new Map<string, AccessGrant>();
+  private readonly refreshTokens = new Map<string, string>(); // refresh token -> apiKey
+  private readonly issued: string[] = [];
+  private readonly faults: Fault[] = [];
+  private readonly hits = new Map<string, number[]>(); // client address -> request times
+  private server: http.Server | undefined;
+  private baseUrl = '';
+
+  constructor(options: EmulatorOptions = {}) {
+    this.credentials = options.credentials ?? [DEMO_CREDENTIALS];
+    this.destinations = options.destinations ?? SAMPLE_DESTINATIONS;
+    this.tokenLifetimeMs = options.tokenLifetimeMs ?? DAY_MS;
+    this.maxBodyBytes = options.maxBodyBytes ?? 40 * 1024 * 1024;
+    this.rateLimit = options.rateLimit ?? { limit: 7500, windowMs: 5 * 60 * 1000 };
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** Starts listening; resolves with the base URL (port 0 picks a free port). */
+  start(port = 0, host = '127.0.0.1'): Promise<string> {
+    const server = http.createServer((req, res) => {
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent) reply(res, 500, 'Internal Server Error', TEXT_TYPE);
+        else res.destroy();
+      });
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        const address = server.address() as AddressInfo;
+        const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        this.baseUrl = `http://${shownHost}:${address.port}`;
+        resolve(this.baseUrl);
+      });
+    });
+  }
+
+  stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return Promise.resolve();
+    return new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** Forgets every access token issued so far: the next data request with one gets 401. */
+  revokeAccessTokens(): void {
+    this.accessTokens.clear();
+  }
+
+  /** Forgets every refresh token issued so far: the next refresh gets 401. */
+  revokeRefreshTokens(): void {
+    this.refreshTokens.clear();
+  }
+
+  /** Queues faults, each used by the next request it applies to. */
+  injectFaults(...faults: Fault[]): void {
+    this.faults.push(...faults);
+  }
+
+  /** Every access and refresh token issued, for scanning outputs for leaks. */
+  issuedTokens(): string[] {
+    return [...this.issued];
+  }
+
+  /** Clears counters, received requests, faults, tokens and rate-limit history. */
+  reset(): void {
+    Object.assign(this.calls, emptyCalls());
+    this.received.length = 0;
+    this.faults.length = 0;
+    this.accessTokens.clear();
+    this.refreshTokens.clear();
+    this.hits.clear();
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path.startsWith('/_emulator/')) return this.control(req, res, path);
+
+    const route = ROUTES[path];
+    if (!route) return reply(res, 404, 'Not Found', TEXT_TYPE);
+    if (req.method !== 'POST') return reply(res, 404, 'Not Found', TEXT_TYPE);
+
+    if (!this.withinRateLimit(req.socket.remoteAddress ?? '?')) {
+      this.calls.rateLimited++;
+      req.resume();
+      return reply(res, 429, 'Too Many Requests', TEXT_TYPE, { 'X-RateLimit-Limit': String(this.rateLimit.limit) });
+    }
+
+    const fault = this.takeFault(route === 'auth' || route === 'refresh' ? 'auth' : 'data');
+    if (fault) {
+      this.calls.faults++;
+      if (fault.delayMs) await delay(fault.delayMs);
+      if (fault.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault.status !== undefined) {
+        req.resume();
+        return reply(res, fault.status, fault.body ?? '', fault.contentType ?? JSON_TYPE, fault.headers);
+      }
+    }
+
+    const raw = await readBody(req, this.maxBodyBytes);
+    if (raw === undefined) {
+      return replyJson(res, 413, metaError({}, 'Request entity too large', 'message', 'Send'));
+    }
+    switch (route) {
+      case 'auth':
+        return this.authenticate(res, raw);
+      case 'refresh':
+        return this.refresh(res, raw);
+      default:
+        return this.dataRequest(req, res, route, raw);
+    }
+  }
+
+  private authenticate(res: http.ServerResponse, raw: string): void {
+    this.calls.authenticate++;
+    const body = parseJson(raw) as { apiKey?: unknown; secret?: unknown } | undefined;
+    const credential = this.credentials.find((c) => c.apiKey === body?.apiKey);
+    if (!credential) return reply(res, 401, 'Invalid request', TEXT_TYPE);
+    if (credential.secret !== body?.secret) return reply(res, 401, 'Invalid source secret', TEXT_TYPE);
+    replyJson(res, 200, this.issue(credential.apiKey));
+  }
+
+  private refresh(res: http.ServerResponse, raw: string): void {
+    this.calls.refreshToken++;
+    const body = parseJson(raw) as { apiKey?: unknown; refreshToken?: unknown } | undefined;
+    const refreshToken = typeof body?.refreshToken === 'string' ? body.refreshToken : '';
+    const owner = this.refreshTokens.get(refreshToken);
+    if (!owner || owner !== body?.apiKey) return reply(res, 401, 'Invalid request', TEXT_TYPE);
+    // Refresh tokens are single-use here: a client must keep the latest one it was given.
+    this.refreshTokens.delete(refreshToken);
+    replyJson(res, 200, this.issue(owner));
+  }
+
+  private issue(apiKey: string) {
+    const accessToken = randomUUID();
+    const refreshToken = randomUUID();
+    const expiresAt = Date.now() + this.tokenLifetimeMs;
+    this.accessTokens.set(accessToken, { apiKey, expiresAt });
+    this.refreshTokens.set(refreshToken, apiKey);
+    this.issued.push(accessToken, refreshToken);
+    // Key order as Redox sends it.
+    return { accessToken, expires: new Date(expiresAt).toISOString(), refreshToken };
+  }
+
+  private dataRequest(req: http.IncomingMessage, res: http.ServerResponse, route: 'endpoint' | 'query', raw: string): void {
+    this.calls[route]++;
+    const grant = this.grantFor(req.headers.authorization);
+    if (!grant) {
+      this.calls.rejected401++;
+      return reply(res, 401, 'Invalid request', TEXT_TYPE);
+    }
+    const credential = this.credentials.find((c) => c.apiKey === grant.apiKey) ?? DEMO_CREDENTIALS;
+    const body = parseJson(raw);
+    const [status, answer] = this.answer(body, credential);
+    this.received.push({ path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() });
+    replyJson(res, status, answer);
+  }
+
+  private grantFor(authorization: string | undefined): AccessGrant | undefined {
+    const match = /^Bearer (\S+)$/.exec(authorization ?? '');
+    const grant = match ? this.accessTokens.get(match[1]) : undefined;
+    if (!grant) return undefined;
+    if (grant.expiresAt <= Date.now()) {
+      this.accessTokens.delete(match![1]);
+      return undefined;
+    }
+    return grant;
+  }
+
+  /** Validates a Data Model request as Redox does and builds its answer. */
+  private answer(body: unknown, credential: EmulatorCredential): [number, object] {
+    if (!isObject(body)) return [400, metaError({}, 'Invalid JSON: the request body must be a JSON object', 'message', 'DataModels')];
+    const meta = isObject(body.Meta) ? body.Meta : undefined;
+    if (!meta) return [400, metaError({}, 'Required field missing - Meta', 'message', 'DataModels')];
+    const { DataModel: model, EventType: event } = meta;
+    if (typeof model !== 'string' || !model) return [400, metaError(meta, 'Required field missing - Meta.DataModel', 'message', 'DataModels')];
+    if (typeof event !== 'string' || !event) return [400, metaError(meta, 'Required field missing - Meta.EventType', 'message', 'DataModels')];
+    if (!isKnownEvent(model, event)) {
+      return [404, metaError(meta, `Event type not found - ${model}:${event}`, 'message', 'DataModels')];
+    }
+    const wanted = Array.isArray(meta.Destinations) ? meta.Destinations : [];
+    if (wanted.length === 0 || !wanted.every((d) => isObject(d) && typeof d.ID === 'string' && d.ID)) {
+      return [400, metaError(meta, 'Required field missing - Meta.Destinations[].ID', 'message', 'DataModels')];
+    }
+    const query = isQuery(model, event);
+    if (query && wanted.length !== 1) {
+      return [400, metaError(meta, `Queries take exactly one destination - ${model}:${event}`, 'query', 'Send')];
+    }
+    const destinations = wanted.map((d) => this.destinations.find((known) => known.ID === (d as { ID: string }).ID));
+    if (destinations.some((d) => d === undefined)) {
+      return [400, metaError(meta,
+        'No subscriptions. Meta.Destinations needs to contain a destination from existing subscriptions', 'message', 'Subscriptions')];
+    }
+    for (const key of requiredKeys(model, event)) {
+      if (body[key] === undefined || body[key] === null) {
+        return [400, metaError(meta, `Required field missing - ${key} in ${model}:${event}`, 'message', 'DataModels')];
+      }
+    }
+    const answerMeta = {
+      ...meta,
+      ...(query ? { EventType: `${event}Response` } : {}),
+      Source: credential.source ?? SAMPLE_SOURCE,
+      Destinations: destinations,
+      Logs: destinations.map(() => ({ ID: randomUUID(), AttemptID: randomUUID() })),
+    };
+    return [200, { Meta: answerMeta, ...(query ? queryResults(model, event, body) : {}) }];
+  }
+
+  private takeFault(kind: 'data' | 'auth'): Fault | undefined {
+    const index = this.faults.findIndex((f) => (f.on ?? 'data') === kind || f.on === 'any');
+    return index === -1 ? undefined : this.faults.splice(index, 1)[0];
+  }
+
+  private withinRateLimit(client: string): boolean {
+    const now = Date.now();
+    const times = (this.hits.get(client) ?? []).filter((t) => t > now - this.rateLimit.windowMs);
+    this.hits.set(client, times);
+    if (times.length >= this.rateLimit.limit) return false;
+    times.push(now);
+    return true;
+  }
+
+  private control(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+    if (path === '/_emulator/state' && req.method === 'GET') {
+      return replyJson(res, 200, { calls: this.calls, received: this.received });
+    }
+    if (path === '/_emulator/reset' && req.method === 'POST') {
+      this.reset();
+      return replyJson(res, 200, { ok: true });
+    }
+    reply(res, 404, 'Not Found', TEXT_TYPE);
+  }
+}
+
+const ROUTES: Record<string, 'auth' | 'refresh' | 'endpoint' | 'query' | undefined> = Object.assign(Object.create(null), {
+  '/auth/authenticate': 'auth',
+  '/auth/refreshToken': 'refresh',
+  '/endpoint': 'endpoint',
+  '/query': 'query',
+});
+
+/** Results of the queries the emulator knows; others answer with Meta alone. */
+function queryResults(model: string, event: string, body: Record<string, unknown>): object {
+  if (model === 'PatientSearch' && (event === 'Query' || event === 'LocationQuery')) {
+    return { Patients: matchesSamplePatient(body.Patient) ? [SAMPLE_PATIENT] : [] };
+  }
+  if (model === 'Clinical Summary' && event === 'PatientQuery') return SAMPLE_CLINICAL_SUMMARY;
+  return {};
+}
+
+function metaError(meta: Record<string, unknown>, text: string, type: string, module: string): object {
+  return { Meta: { ...meta, Errors: [{ ID: randomInt(100000, 999999), Text: text, Type: type, Module: module }] } };
+}
+
+function emptyCalls(): EmulatorCalls {
+  return { authenticate: 0, refreshToken: 0, endpoint: 0, query: 0, rejected401: 0, rateLimited: 0, faults: 0 };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The body as text, or undefined when it is larger than the limit (the rest is drained). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function reply(res: http.ServerResponse, status: number, body: string, type: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function replyJson(res: http.ServerResponse, status: number, body: object): void {
+  reply(res, status, JSON.stringify(body), JSON_TYPE);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,110 @@
+/** The sample data the emulator answers queries with: Redox's own test patient and destinations. */
+
+export const SAMPLE_SOURCE = { ID: '7ce6f387-c33c-417d-8682-81e83628cbd9', Name: 'Redox Dev Tools' };
+
+export const SAMPLE_DESTINATIONS = [
+  { ID: 'af394f14-b34a-464f-8d24-895f370af4c9', Name: 'Redox EMR' },
+  { ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6', Name: 'Redox Scheduling' },
+];
+
+export const SAMPLE_PATIENT = {
+  Identifiers: [
+    { ID: '0000000001', IDType: 'MR' },
+    { ID: 'e167267c-16c9-4fe3-96ae-9cff5703e90a', IDType: 'EHRID' },
+    { ID: 'a1d4ee8aba494ca', IDType: 'NIST' },
+  ],
+  Demographics: {
+    FirstName: 'Timothy',
+    MiddleName: 'Paul',
+    LastName: 'Bixby',
+    DOB: '2008-01-06',
+    SSN: '101-01-0001',
+    Sex: 'Male',
+    Race: 'White',
+    IsHispanic: null,
+    MaritalStatus: 'Single',
+    IsDeceased: null,
+    DeathDateTime: null,
+    PhoneNumber: { Home: '+18088675301', Office: null, Mobile: null },
+    EmailAddresses: [],
+    Language: 'en',
+    Citizenship: [],
+    Address: {
+      StreetAddress: '4762 Hickory Street',
+      City: 'Monroe',
+      State: 'WI',
+      ZIP: '53566',
+      County: 'Green',
+      Country: 'US',
+    },
+  },
+  Notes: [],
+};
+
+/** Does a PatientSearch query's Patient block match the sample patient? An empty query matches. */
+export function matchesSamplePatient(query: unknown): boolean {
+  if (query === null || typeof query !== 'object') return true;
+  const q = query as { Demographics?: Record<string, unknown>; Identifiers?: Array<{ ID?: unknown }> };
+  const ids = Array.isArray(q.Identifiers) ? q.Identifiers.map((i) => i?.ID).filter((id) => typeof id === 'string') : [];
+  if (ids.length > 0) return ids.some((id) => SAMPLE_PATIENT.Identifiers.some((known) => known.ID === id));
+  const d = q.Demographics ?? {};
+  const fields = ['FirstName', 'LastName', 'DOB'] as const;
+  return fields.every((f) => {
+    const want = d[f];
+    if (want === undefined || want === null || want === '') return true;
+    return String(want).toLowerCase() === String(SAMPLE_PATIENT.Demographics[f]).toLowerCase();
+  });
+}
+
+export const SAMPLE_CLINICAL_SUMMARY = {
+  Header: {
+    Document: {
+      Author: { ID: '4356789876', IDType: 'NPI', FirstName: 'Pat', LastName: 'Granite', Type: null, Credentials: ['MD'] },
+      ID: 'c2a8e4d2-1a04-4fd5-9e2f-5c0b4b6c1b7f',
+      Locale: 'US',
+      Title: 'Community Health and Hospitals: Health Summary',
+      DateTime: '2012-09-12T00:00:00.000Z',
+      Type: 'Summarization of episode note',
+      Visit: null,
+    },
+    Patient: { Identifiers: SAMPLE_PATIENT.Identifiers, Demographics: SAMPLE_PATIENT.Demographics },
+  },
+  AllergyText: 'Allergies',
+  Allergies: [
+    {
+      Type: { Code: '419511003', CodeSystem: '2.16.840.1.113883.6.96', Name: 'Propensity to adverse reaction to drug' },
+      Substance: { Code: '2670', CodeSystem: '2.16.840.1.113883.6.88', Name: 'Codeine' },
+      Reaction: [{ Code: '247472004', CodeSystem: '2.16.840.1.113883.6.96', Name: 'Wheal' }],
+      Severity: { Code: '371924009', CodeSystem: '2.16.840.1.113883.6.96', Name: 'Moderate to severe' },
+      Status: { Code: '55561003', CodeSystem: '2.16.840.1.113883.6.96', Name: 'Active' },
+      StartDate: null,
+      EndDate: null,
+    },
+  ],
+  MedicationsText: 'Medications',
+  Medications: [
+    {
+      Prescription: false,
+      FreeTextSig: null,
+      Dose: { Quantity: '0.09', Units: 'mg/actuat' },
+      Rate: { Quantity: null, Units: null },
+      Route: { Code: 'C38216', CodeSystem: '2.16.840.1.113883.3.26.1.1', Name: 'RESPIRATORY (INHALATION)' },
+      StartDate: '2012-08-06T05:00:00.000Z',
+      EndDate: '2012-08-13T05:00:00.000Z',
+      Frequency: { Period: '12', Unit: 'h' },
+      Product: { Code: '573621', CodeSystem: '2.16.840.1.113883.6.88', Name: 'Albuterol 0.09 MG/ACTUAT inhalant solution' },
+    },
+  ],
+  ProblemsText: 'Problems',
+  Problems: [
+    {
+      StartDate: '2012-08-06T00:00:00.000Z',
+      EndDate: null,
+      Code: '233604007',
+      CodeSystem: '2.16.840.1.113883.6.96',
+      Name: 'Pneumonia',
+      Category: { Code: '55607006', CodeSystem: '2.16.840.1.113883.6.96', Name: 'Problem' },
+      Status: { Code: '55561003', CodeSystem: '2.16.840.1.113883.6.96', Name: 'Active' },
+    },
+  ],
+};

@@ -1,0 +1,23 @@
+/** What a redox-config node offers the nodes that use it. */
+import type { Node, NodeDef, NodeStatus } from 'node-red';
+import type { RedoxConnection } from './connection';
+
+export const DEFAULT_BASE_URL = 'https://api.redoxengine.com';
+
+export interface RedoxConfigDef extends NodeDef {
+  baseUrl?: string;
+}
+
+export interface RedoxConfigCredentials {
+  apiKey?: string;
+  secret?: string;
+}
+
+export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {
+  /** The shared connection; throws RedoxError when the settings make one impossible. */
+  connection(): RedoxConnection;
+  /** The user-facing text of an error: translated, with every secret and token masked. */
+  describe(err: unknown): string;
+  /** A short status for an error, never holding a token. */
+  statusFor(err: unknown): NodeStatus;
+}

@@ -1,0 +1,136 @@
+/**
+ * A connection to one Redox environment, owned by a redox-config node and shared by every node
+ * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
+ */
+import { excerpt, RedoxError, type RedoxMetaError } from './errors';
+import { HttpClient, type HttpResponse } from './http';
+import { isPlainObject } from './request-builder';
+import { TokenManager } from './token-manager';
+import type { IssuedToken, TokenSource } from './token-source';
+
+export interface ConnectionOptions {
+  baseUrl: string;
+  userAgent: string;
+  /** Whole-request timeout, default 120 s (Redox's own limit for synchronous requests). */
+  timeoutMs?: number;
+  /** Makes the token source, given this connection's HTTP client and normalised base URL. */
+  tokenSource: (http: HttpClient, baseUrl: string) => TokenSource;
+  onBackgroundError?: (err: RedoxError) => void;
+}
+
+export interface RedoxResult {
+  statusCode: number;
+  headers: Record<string, unknown>;
+  body: unknown;
+}
+
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** Checks and normalises a base URL: http(s), no query, no trailing slash. */
+export function normaliseBaseUrl(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new RedoxError('badBaseUrl', { url: String(value ?? '') });
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new RedoxError('badBaseUrl', { url: excerpt(value, 80) });
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
+    throw new RedoxError('badBaseUrl', { url: excerpt(`${url.protocol}//${url.host}${url.pathname}`, 80) });
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+export class RedoxConnection {
+  readonly baseUrl: string;
+  private readonly http: HttpClient;
+  private readonly tokens: TokenManager;
+  private readonly source: TokenSource;
+  /** Every token issued to this connection, to keep them out of messages (see redact()). */
+  private readonly issued = new Set<string>();
+
+  constructor(options: ConnectionOptions) {
+    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    this.http = new HttpClient({ userAgent: options.userAgent, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    this.source = options.tokenSource(this.http, this.baseUrl);
+    this.tokens = new TokenManager(this.source, {
+      onBackgroundError: options.onBackgroundError,
+      onIssued: (token) => {
+        this.issued.add(token.accessToken);
+        if (token.refreshToken) this.issued.add(token.refreshToken);
+      },
+    });
+  }
+
+  /** A valid access token (authenticating or refreshing when needed). */
+  getToken(): Promise<IssuedToken> {
+    return this.tokens.getToken();
+  }
+
+  /**
+   * Posts a Data Model request. A 401 invalidates the token and retries once with a new one;
+   * a second 401 is reported. Resolves only for a success; every failure is a RedoxError.
+   */
+  async post(path: string, body: string, timeoutMs?: number): Promise<RedoxResult> {
+    let token = await this.tokens.getToken();
+    let res = await this.postWith(token, path, body, timeoutMs);
+    if (res.statusCode === 401) {
+      this.tokens.invalidate(token.accessToken);
+      token = await this.tokens.getToken();
+      res = await this.postWith(token, path, body, timeoutMs);
+      if (res.statusCode === 401) {
+        throw new RedoxError('unauthorized', { reason: excerpt(res.body) || '-' }, detailsOf(res));
+      }
+    }
+    return interpret(res);
+  }
+
+  /** Replaces any secret or token of this connection found in text with "***". */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of [...this.source.secrets, ...this.issued]) {
+      if (secret && secret.length >= 4) out = out.split(secret).join('***');
+    }
+    return out;
+  }
+
+  close(): void {
+    this.tokens.close();
+    this.http.close();
+  }
+
+  private postWith(token: IssuedToken, path: string, body: string, timeoutMs?: number): Promise<HttpResponse> {
+    return this.http.postJson(this.baseUrl + path, body, {
+      headers: { authorization: `Bearer ${token.accessToken}` },
+      timeoutMs,
+    });
+  }
+}
+
+function detailsOf(res: HttpResponse) {
+  return { statusCode: res.statusCode, body: res.body, headers: res.headers, errors: metaErrors(res.body) };
+}
+
+/** Redox's Meta.Errors list, or an empty one. */
+export function metaErrors(body: unknown): RedoxMetaError[] {
+  if (!isPlainObject(body) || !isPlainObject(body.Meta) || !Array.isArray(body.Meta.Errors)) return [];
+  return body.Meta.Errors.filter(isPlainObject) as RedoxMetaError[];
+}
+
+/** A success, or the RedoxError that says why Redox's answer is a failure. */
+function interpret(res: HttpResponse): RedoxResult {
+  const details = detailsOf(res);
+  const errors = details.errors;
+  const firstText = errors.length ? excerpt(errors[0].Text) : excerpt(res.body);
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    throw new RedoxError('httpStatus', { status: res.statusCode, count: errors.length, text: firstText || '-' }, details);
+  }
+  if (errors.length > 0) {
+    // "Regardless of status code, if there is an error object present in Meta.Errors[], then something went wrong."
+    throw new RedoxError('metaErrors', { status: res.statusCode, count: errors.length, text: firstText || '-' }, details);
+  }
+  if (!res.json) {
+    throw new RedoxError('badResponse', { status: res.statusCode, type: String(res.headers['content-type'] ?? '-') }, details);
+  }
+  return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+}

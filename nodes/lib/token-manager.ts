@@ -1,0 +1,128 @@
+/**
+ * The token lifecycle of one config node: obtain lazily, share one in-flight call among every
+ * waiter, renew ahead of expiry off the request path, fall back from a refused renewal to a new
+ * authentication, and forget a token that Redox refused.
+ */
+import { isRedoxError, RedoxError } from './errors';
+import type { IssuedToken, TokenSource } from './token-source';
+
+/** Renew this long before expiry at most (a 24 h token is renewed 5 minutes early). */
+const MAX_MARGIN_MS = 5 * 60 * 1000;
+/** ...and at most this share of the lifetime (a 10 s token is renewed 1 s early, not on every use). */
+const MARGIN_SHARE = 0.1;
+/** A token that seems to expire sooner (clock skew) is still used for this long; a 401 corrects it. */
+const MIN_LIFETIME_MS = 5000;
+/** setTimeout cannot wait longer than this. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface TokenManagerOptions {
+  now?: () => number;
+  /** Told when a renewal in the background fails; the next request tries again. */
+  onBackgroundError?: (err: RedoxError) => void;
+  /** Told whenever a token is issued, so that outputs can be scanned for it. */
+  onIssued?: (token: IssuedToken) => void;
+}
+
+export class TokenManager {
+  private current: IssuedToken | undefined;
+  /** The token last refused or expired: its refresh token may still renew it. */
+  private previous: IssuedToken | undefined;
+  private pending: Promise<IssuedToken> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly now: () => number;
+
+  constructor(private readonly source: TokenSource, private readonly options: TokenManagerOptions = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** A token valid for a while yet; at most one authenticate or refresh call is made for all callers. */
+  getToken(): Promise<IssuedToken> {
+    if (this.closed) return Promise.reject(new RedoxError('stopped'));
+    const token = this.current;
+    if (!token || this.now() >= token.expiresAt) return this.renewOnce();
+    if (this.now() >= renewAt(token)) this.renewInBackground(); // the timer was late: renew, but don't wait
+    return Promise.resolve(token);
+  }
+
+  /** Redox refused this token: the next getToken() renews it (unless that already happened). */
+  invalidate(accessToken: string): void {
+    if (this.current?.accessToken === accessToken) {
+      this.previous = this.current;
+      this.current = undefined;
+      this.clearTimer();
+    }
+  }
+
+  /** Stops the renewal timer; pending and later calls fail with 'stopped'. */
+  close(): void {
+    this.closed = true;
+    this.clearTimer();
+    this.current = undefined;
+    this.previous = undefined;
+  }
+
+  private renewOnce(): Promise<IssuedToken> {
+    if (!this.pending) {
+      this.pending = this.fetch().finally(() => {
+        this.pending = undefined;
+      });
+    }
+    return this.pending;
+  }
+
+  private async fetch(): Promise<IssuedToken> {
+    const earlier = this.current ?? this.previous;
+    let token: IssuedToken;
+    if (earlier?.refreshToken && this.source.renew) {
+      try {
+        token = await this.source.renew(earlier);
+      } catch (err) {
+        if (!(isRedoxError(err) && err.code === 'authRefused')) throw err;
+        token = await this.source.obtain();
+      }
+    } else {
+      token = await this.source.obtain();
+    }
+    if (this.closed) throw new RedoxError('stopped');
+    token = withMinimumLifetime(token);
+    this.current = token;
+    this.previous = undefined;
+    this.options.onIssued?.(token);
+    this.schedule(token);
+    return token;
+  }
+
+  /** Renews in the background ahead of expiry, so that no request waits for it. */
+  private schedule(token: IssuedToken): void {
+    this.clearTimer();
+    const delay = Math.min(Math.max(renewAt(token) - this.now(), 0), MAX_TIMER_MS);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.closed && this.current === token) this.renewInBackground();
+    }, delay);
+    this.timer.unref();
+  }
+
+  private renewInBackground(): void {
+    this.renewOnce().catch((err: unknown) => {
+      if (isRedoxError(err) && err.code === 'stopped') return;
+      this.options.onBackgroundError?.(isRedoxError(err) ? err : new RedoxError('authFailed', { status: 0, reason: '-' }));
+    });
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function renewAt(token: IssuedToken): number {
+  const lifetime = token.expiresAt - token.obtainedAt;
+  return token.expiresAt - Math.min(MAX_MARGIN_MS, lifetime * MARGIN_SHARE);
+}
+
+function withMinimumLifetime(token: IssuedToken): IssuedToken {
+  if (token.expiresAt - token.obtainedAt >= MIN_LIFETIME_MS) return token;
+  return { ...token, expiresAt: token.obtainedAt + MIN_LIFETIME_MS };
+}

@@ -1,0 +1,83 @@
+/**
+ * redox-config: holds the API key and secret (as credentials) and owns the connection, with its
+ * token lifecycle, for every node that uses it.
+ */
+import type { Node, NodeAPI, NodeConstructor } from 'node-red';
+import { ApiKeyTokenSource } from './lib/api-key-source';
+import { DEFAULT_BASE_URL, type RedoxConfigDef, type RedoxConfigNode } from './lib/config-node';
+import { RedoxConnection } from './lib/connection';
+import { isRedoxError, RedoxError } from './lib/errors';
+import { USER_AGENT } from './lib/package-info';
+
+export = function (RED: NodeAPI) {
+  function RedoxConfig(this: RedoxConfigNode, def: RedoxConfigDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const baseUrl = def.baseUrl?.trim() || DEFAULT_BASE_URL;
+    let connection: RedoxConnection | undefined;
+
+    node.connection = () => {
+      if (connection) return connection;
+      const { apiKey, secret } = node.credentials ?? {};
+      if (!apiKey || !secret) throw new RedoxError('missingCredentials');
+      connection = new RedoxConnection({
+        baseUrl,
+        userAgent: USER_AGENT,
+        tokenSource: (http, url) => new ApiKeyTokenSource(http, url, { apiKey, secret }),
+        onBackgroundError: (err) => node.warn(RED._('redox-config.errors.backgroundRefresh', { message: node.describe(err) })),
+      });
+      return connection;
+    };
+
+    node.describe = (err) => {
+      const text = isRedoxError(err)
+        ? RED._(`redox-config.errors.${err.code}`, err.params)
+        : String((err as Error)?.message ?? err);
+      return connection ? connection.redact(text) : text;
+    };
+
+    node.statusFor = (err) => ({ fill: 'red', shape: 'ring', text: RED._(`redox-config.status.${statusKey(err)}`, isRedoxError(err) ? err.params : {}) });
+
+    function statusKey(err: unknown): string {
+      if (!isRedoxError(err)) return 'invalid';
+      switch (err.code) {
+        case 'unauthorized':
+          return 'unauthorized';
+        case 'authRefused':
+          return 'refused';
+        case 'httpStatus':
+        case 'metaErrors':
+          return Number(err.params.count) > 0 ? 'httpErrors' : 'httpStatus';
+        case 'authFailed':
+          return 'httpStatus';
+        case 'badResponse':
+        case 'authBadResponse':
+          return 'badResponse';
+        case 'network':
+        case 'timeout':
+        case 'stopped':
+          return err.code;
+        case 'noConfig':
+        case 'missingCredentials':
+        case 'badBaseUrl':
+        case 'badSetting':
+          return 'config';
+        default:
+          return 'invalid';
+      }
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      connection?.close();
+      connection = undefined;
+      done();
+    });
+  }
+
+  RED.nodes.registerType('redox-config', RedoxConfig as unknown as NodeConstructor<Node, RedoxConfigDef, {}>, {
+    credentials: {
+      apiKey: { type: 'password' },
+      secret: { type: 'password' },
+    },
+  });
+};

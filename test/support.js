@@ -1,0 +1,134 @@
+'use strict';
+// Shared set-up for the tests: a real Node-RED runtime (node-red-node-test-helper) with the
+// compiled nodes, the Redox emulator on a random loopback port, and ways to collect outputs.
+const helper = require('node-red-node-test-helper');
+const { RedoxEmulator, DEMO_CREDENTIALS } = require('../dist/emulator/emulator');
+
+helper.init(require.resolve('node-red'));
+
+const NODES = [
+  require('../dist/nodes/redox-config'),
+  require('../dist/nodes/redox-send'),
+  require('../dist/nodes/redox-token'),
+];
+
+const EMR = 'af394f14-b34a-464f-8d24-895f370af4c9';
+const SCHEDULING = '0f4bd1d1-451d-4351-8cfd-b767d1b488d6';
+
+function newPatient(extra = {}) {
+  return {
+    Patient: {
+      Identifiers: [{ ID: '0000000001', IDType: 'MR' }],
+      Demographics: { FirstName: 'Timothy', LastName: 'Bixby', DOB: '2008-01-06', Sex: 'Male' },
+    },
+    ...extra,
+  };
+}
+
+/**
+ * A flow with one redox-config ('cfg') and, for each given send or token node, helper nodes on
+ * its outputs named `<id>-ok` and `<id>-err`.
+ */
+function buildFlow(baseUrl, nodes, { wireErrors = true } = {}) {
+  const flow = [{ id: 'f1', type: 'tab', label: 'test' }, { id: 'cfg', type: 'redox-config', name: 'emulator', baseUrl }];
+  for (const n of nodes) {
+    const wires = [[`${n.id}-ok`], wireErrors ? [`${n.id}-err`] : []];
+    flow.push({ z: 'f1', redox: 'cfg', name: '', wires, ...n });
+    flow.push({ id: `${n.id}-ok`, z: 'f1', type: 'helper' }, { id: `${n.id}-err`, z: 'f1', type: 'helper' });
+  }
+  return flow;
+}
+
+function sendNode(id, settings = {}) {
+  return {
+    id,
+    type: 'redox-send',
+    dataModel: 'PatientAdmin',
+    eventType: 'NewPatient',
+    destinations: JSON.stringify([EMR]),
+    test: true,
+    ...settings,
+  };
+}
+
+function credentials(apiKey = DEMO_CREDENTIALS.apiKey, secret = DEMO_CREDENTIALS.secret) {
+  return { cfg: { apiKey, secret } };
+}
+
+/** Records every message arriving at the helper nodes `<id>-ok` and `<id>-err` of the given nodes. */
+function collect(ids) {
+  const outputs = { all: [] };
+  const waiters = [];
+  const check = () => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (outputs.all.length >= waiters[i].count) {
+        waiters[i].resolve(outputs);
+        waiters.splice(i, 1);
+      }
+    }
+  };
+  for (const id of ids) {
+    outputs[id] = { ok: [], err: [] };
+    for (const port of ['ok', 'err']) {
+      helper.getNode(`${id}-${port}`).on('input', (msg) => {
+        outputs[id][port].push(msg);
+        outputs.all.push({ id, port, msg });
+        check();
+      });
+    }
+  }
+  /** Resolves once `count` messages have arrived in all; rejects after `ms`. */
+  outputs.waitFor = (count, ms = 10000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`waited for ${count} outputs, got ${outputs.all.length}`)), ms);
+      waiters.push({ count, resolve: (v) => { clearTimeout(timer); resolve(v); } });
+      check();
+    });
+  return outputs;
+}
+
+/** Sends one message into a node and resolves with the first output it produces. */
+async function sendAndWait(id, msg, outputs) {
+  const before = outputs.all.length;
+  helper.getNode(id).receive(msg);
+  await outputs.waitFor(before + 1);
+  return outputs.all[before];
+}
+
+function delay(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Starts an emulator for a test file and stops it afterwards; resets it and unloads flows between tests. */
+function useEmulator(options) {
+  const context = { emulator: undefined, url: '' };
+  before(async function () {
+    context.emulator = new RedoxEmulator(options);
+    context.url = await context.emulator.start();
+  });
+  afterEach(async function () {
+    await helper.unload();
+    context.emulator.reset();
+  });
+  after(async function () {
+    await context.emulator.stop();
+  });
+  return context;
+}
+
+module.exports = {
+  helper,
+  NODES,
+  EMR,
+  SCHEDULING,
+  DEMO_CREDENTIALS,
+  RedoxEmulator,
+  newPatient,
+  buildFlow,
+  sendNode,
+  credentials,
+  collect,
+  sendAndWait,
+  delay,
+  useEmulator,
+};
