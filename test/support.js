@@ -31,11 +31,12 @@ function newPatient(extra = {}) {
  */
 function buildFlow(baseUrl, nodes, { wireErrors = true } = {}) {
   const flow = [{ id: 'f1', type: 'tab', label: 'test' }, { id: 'cfg', type: 'redox-config', name: 'emulator', baseUrl }];
-  for (const n of nodes) {
+  nodes.forEach((n, i) => {
+    const y = 100 * (i + 1);
     const wires = [[`${n.id}-ok`], wireErrors ? [`${n.id}-err`] : []];
-    flow.push({ z: 'f1', redox: 'cfg', name: '', wires, ...n });
-    flow.push({ id: `${n.id}-ok`, z: 'f1', type: 'helper' }, { id: `${n.id}-err`, z: 'f1', type: 'helper' });
-  }
+    flow.push({ z: 'f1', x: 200, y, redox: 'cfg', name: '', wires, ...n });
+    flow.push({ id: `${n.id}-ok`, z: 'f1', x: 400, y, type: 'helper' }, { id: `${n.id}-err`, z: 'f1', x: 400, y: y + 40, type: 'helper' });
+  });
   return flow;
 }
 

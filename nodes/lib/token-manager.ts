@@ -11,7 +11,7 @@ const MAX_MARGIN_MS = 5 * 60 * 1000;
 /** ...and at most this share of the lifetime (a 10 s token is renewed 1 s early, not on every use). */
 const MARGIN_SHARE = 0.1;
 /** A token that seems to expire sooner (clock skew) is still used for this long; a 401 corrects it. */
-const MIN_LIFETIME_MS = 5000;
+const MIN_LIFETIME_MS = 1000;
 /** setTimeout cannot wait longer than this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

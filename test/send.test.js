@@ -1,0 +1,271 @@
+'use strict';
+// redox-send in a real Node-RED runtime against the emulator: request building, routing,
+// responses, Redox's errors, bad input and transport failures.
+const should = require('should');
+const { helper, NODES, EMR, SCHEDULING, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, useEmulator } = require('./support');
+const { PACKAGE } = require('../dist/nodes/lib/package-info');
+
+describe('redox-send', function () {
+  const ctx = useEmulator();
+
+  async function load(settings = {}, options = {}) {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send', settings)], options), credentials());
+    return collect(['send']);
+  }
+
+  describe('building and sending the request', function () {
+    it('fills Meta from the settings, posts to /endpoint with the bearer token, and emits the response', async function () {
+      const outputs = await load();
+      const before = Date.now();
+      const { port, msg } = await sendAndWait('send', { payload: newPatient(), topic: 'kept' }, outputs);
+      port.should.equal('ok');
+      msg.topic.should.equal('kept');
+      msg.statusCode.should.equal(200);
+      msg.headers['content-type'].should.match(/application\/json/);
+      msg.payload.Meta.Logs.should.have.length(1);
+      msg.payload.Meta.Destinations.should.eql([{ ID: EMR, Name: 'Redox EMR' }]);
+
+      ctx.emulator.received.should.have.length(1);
+      const request = ctx.emulator.received[0];
+      request.path.should.equal('/endpoint');
+      request.body.Meta.should.containDeep({ DataModel: 'PatientAdmin', EventType: 'NewPatient', Test: true, Destinations: [{ ID: EMR }] });
+      Date.parse(request.body.Meta.EventDateTime).should.be.within(before - 1000, Date.now());
+      request.body.Patient.Demographics.LastName.should.equal('Bixby');
+      request.headers.authorization.should.match(/^Bearer [0-9a-f-]{36}$/);
+      request.headers['content-type'].should.equal('application/json');
+      request.headers['user-agent'].should.containEql(`nr-health-node-red-redox/${PACKAGE.version}`);
+    });
+
+    it('keeps what msg.payload.Meta already says over the node settings', async function () {
+      const outputs = await load({ test: false });
+      const payload = newPatient({
+        Meta: { EventType: 'PatientUpdate', EventDateTime: '2024-05-01T10:00:00.000Z', Test: true, FacilityCode: 'RDX', Destinations: [{ ID: SCHEDULING, Name: 'mine' }] },
+      });
+      const { port } = await sendAndWait('send', { payload }, outputs);
+      port.should.equal('ok');
+      const meta = ctx.emulator.received[0].body.Meta;
+      meta.should.containDeep({ DataModel: 'PatientAdmin', EventType: 'PatientUpdate', EventDateTime: '2024-05-01T10:00:00.000Z', Test: true, FacilityCode: 'RDX' });
+      meta.Destinations.should.eql([{ ID: SCHEDULING, Name: 'mine' }]);
+      payload.Meta.should.not.have.property('DataModel'); // the input object is not modified
+    });
+
+    it('takes everything from msg.payload.Meta when the node settings are empty', async function () {
+      const outputs = await load({ dataModel: '', eventType: '', destinations: '[]', test: false });
+      const payload = newPatient({ Meta: { DataModel: 'PatientAdmin', EventType: 'Registration', Destinations: [{ ID: EMR }] } });
+      const { port } = await sendAndWait('send', { payload }, outputs);
+      port.should.equal('ok');
+      ctx.emulator.received[0].body.Meta.should.containDeep({ EventType: 'Registration', Test: false });
+    });
+
+    it('routes a query to /query and emits its results', async function () {
+      const outputs = await load({ dataModel: 'PatientSearch', eventType: 'Query' });
+      const { port, msg } = await sendAndWait('send', { payload: { Patient: { Demographics: { FirstName: 'Timothy', LastName: 'Bixby' } } } }, outputs);
+      port.should.equal('ok');
+      ctx.emulator.received[0].path.should.equal('/query');
+      ctx.emulator.calls.endpoint.should.equal(0);
+      msg.payload.Meta.EventType.should.equal('QueryResponse');
+      msg.payload.Patients[0].Demographics.DOB.should.equal('2008-01-06');
+    });
+
+    it('routes Clinical Summary PatientQuery (a model name with a space) to /query', async function () {
+      const outputs = await load({ dataModel: 'Clinical Summary', eventType: 'PatientQuery' });
+      const { port, msg } = await sendAndWait('send', { payload: { Patient: { Identifiers: [{ ID: '0000000001', IDType: 'MR' }] } } }, outputs);
+      port.should.equal('ok');
+      ctx.emulator.received[0].path.should.equal('/query');
+      msg.payload.Header.Patient.Demographics.FirstName.should.equal('Timothy');
+    });
+  });
+
+  describe("Redox's errors", function () {
+    it('sends a 400 with Meta.Errors to output 2 with the status, the body and the errors', async function () {
+      const outputs = await load();
+      const { port, msg } = await sendAndWait('send', { payload: { NotAPatient: true } }, outputs);
+      port.should.equal('err');
+      msg.statusCode.should.equal(400);
+      msg.payload.Meta.Errors[0].Text.should.equal('Required field missing - Patient in PatientAdmin:NewPatient');
+      msg.error.code.should.equal('httpStatus');
+      msg.error.statusCode.should.equal(400);
+      msg.error.errors.should.have.length(1);
+      msg.error.errors[0].Module.should.equal('DataModels');
+      msg.error.message.should.be.a.String().and.not.be.empty();
+    });
+
+    it('sends a 200 whose Meta.Errors is not empty to output 2', async function () {
+      const outputs = await load();
+      ctx.emulator.injectFaults({
+        status: 200,
+        body: JSON.stringify({ Meta: { DataModel: 'PatientAdmin', Errors: [{ ID: 1, Text: 'Destination unreachable', Type: 'transmission', Module: 'Send' }] } }),
+      });
+      const { port, msg } = await sendAndWait('send', { payload: newPatient() }, outputs);
+      port.should.equal('err');
+      msg.statusCode.should.equal(200);
+      msg.error.code.should.equal('metaErrors');
+      msg.error.errors[0].Text.should.equal('Destination unreachable');
+    });
+
+    it('sends a 404 for an unknown event type and a Subscriptions error to output 2', async function () {
+      const outputs = await load({ eventType: 'Teleport' });
+      const first = await sendAndWait('send', { payload: newPatient() }, outputs);
+      first.port.should.equal('err');
+      first.msg.statusCode.should.equal(404);
+      const second = await sendAndWait('send', { payload: newPatient({ Meta: { EventType: 'NewPatient', Destinations: [{ ID: 'not-subscribed' }] } }) }, outputs);
+      second.port.should.equal('err');
+      second.msg.statusCode.should.equal(400);
+      second.msg.error.errors[0].Module.should.equal('Subscriptions');
+    });
+
+    it('sends a plain-text 500, a non-JSON 200 and a 502 to output 2 with the text Redox sent', async function () {
+      const outputs = await load();
+      ctx.emulator.injectFaults(
+        { status: 500, body: 'Internal Server Error', contentType: 'text/plain' },
+        { status: 200, body: '<html>maintenance</html>', contentType: 'text/html' },
+        { status: 502, body: '', contentType: 'text/plain' },
+      );
+      const a = await sendAndWait('send', { payload: newPatient() }, outputs);
+      a.port.should.equal('err');
+      a.msg.statusCode.should.equal(500);
+      a.msg.payload.should.equal('Internal Server Error');
+      a.msg.error.code.should.equal('httpStatus');
+      const b = await sendAndWait('send', { payload: newPatient() }, outputs);
+      b.port.should.equal('err');
+      b.msg.error.code.should.equal('badResponse');
+      b.msg.payload.should.equal('<html>maintenance</html>');
+      const c = await sendAndWait('send', { payload: newPatient() }, outputs);
+      c.msg.statusCode.should.equal(502);
+      // none of these is retried: Redox may have accepted them
+      ctx.emulator.calls.faults.should.equal(3);
+      ctx.emulator.received.should.have.length(0);
+    });
+  });
+
+  describe('bad input: output 2, nothing sent', function () {
+    const circular = newPatient();
+    circular.self = circular;
+    const cases = [
+      ['a string payload', { payload: 'hello' }, {}, 'payloadNotObject'],
+      ['an array payload', { payload: [1, 2] }, {}, 'payloadNotObject'],
+      ['a null payload', { payload: null }, {}, 'payloadNotObject'],
+      ['a Buffer payload', { payload: Buffer.from('{}') }, {}, 'payloadNotObject'],
+      ['no payload', {}, {}, 'payloadNotObject'],
+      ['a Meta that is a string', { payload: { Meta: 'x' } }, {}, 'metaNotObject'],
+      ['no Data Model anywhere', { payload: newPatient() }, { dataModel: '' }, 'missingDataModel'],
+      ['a Data Model that is a number', { payload: newPatient({ Meta: { DataModel: 7 } }) }, {}, 'missingDataModel'],
+      ['no Event Type anywhere', { payload: newPatient() }, { eventType: '' }, 'missingEventType'],
+      ['no destination anywhere', { payload: newPatient() }, { destinations: '[]' }, 'missingDestination'],
+      ['an empty Meta.Destinations', { payload: newPatient({ Meta: { Destinations: [] } }) }, {}, 'missingDestination'],
+      ['a destination without an ID', { payload: newPatient({ Meta: { Destinations: [{ Name: 'x' }] } }) }, {}, 'badDestination'],
+      ['Destinations that are not an array', { payload: newPatient({ Meta: { Destinations: EMR } }) }, {}, 'badDestination'],
+      ['a query to two destinations', { payload: {} }, { dataModel: 'PatientSearch', eventType: 'Query', destinations: JSON.stringify([EMR, SCHEDULING]) }, 'queryOneDestination'],
+      ['a Meta.Test that is a string', { payload: newPatient({ Meta: { Test: 'yes' } }) }, {}, 'badTestFlag'],
+      ['a payload that cannot be JSON', { payload: circular }, {}, 'notSerializable'],
+      ['a destinations setting that is not JSON', { payload: newPatient() }, { destinations: '[not json' }, 'badSetting'],
+      ['a destinations setting that is not a list of strings', { payload: newPatient() }, { destinations: '[1,2]' }, 'badSetting'],
+    ];
+    for (const [title, msg, settings, code] of cases) {
+      it(`refuses ${title} (${code})`, async function () {
+        const outputs = await load(settings);
+        const out = await sendAndWait('send', msg, outputs);
+        out.port.should.equal('err');
+        out.msg.error.code.should.equal(code);
+        out.msg.error.message.should.be.a.String().and.not.be.empty();
+        should(out.msg.statusCode).be.undefined();
+        if ('payload' in msg) should(out.msg.payload).equal(msg.payload); // nothing lost
+        ctx.emulator.calls.authenticate.should.equal(0);
+        ctx.emulator.received.should.have.length(0);
+      });
+    }
+
+    it('reports a missing config node on output 2', async function () {
+      const flow = buildFlow(ctx.url, [sendNode('send', { redox: '' })]);
+      await helper.load(NODES, flow, {});
+      const outputs = collect(['send']);
+      const out = await sendAndWait('send', { payload: newPatient() }, outputs);
+      out.port.should.equal('err');
+      out.msg.error.code.should.equal('noConfig');
+    });
+
+    it('reports missing credentials on output 2 without calling Redox', async function () {
+      await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), { cfg: { apiKey: 'only-a-key' } });
+      const outputs = collect(['send']);
+      const out = await sendAndWait('send', { payload: newPatient() }, outputs);
+      out.port.should.equal('err');
+      out.msg.error.code.should.equal('missingCredentials');
+      ctx.emulator.calls.authenticate.should.equal(0);
+    });
+
+    it('reports a base URL that is not http(s) on output 2', async function () {
+      await helper.load(NODES, buildFlow('ftp://example.org', [sendNode('send')]), credentials());
+      const outputs = collect(['send']);
+      const out = await sendAndWait('send', { payload: newPatient() }, outputs);
+      out.port.should.equal('err');
+      out.msg.error.code.should.equal('badBaseUrl');
+    });
+  });
+
+  describe('transport failures', function () {
+    it('reports a refused connection on output 2', async function () {
+      const { RedoxEmulator } = require('./support');
+      const closed = new RedoxEmulator();
+      const url = await closed.start();
+      await closed.stop();
+      await helper.load(NODES, buildFlow(url, [sendNode('send')]), credentials());
+      const outputs = collect(['send']);
+      const out = await sendAndWait('send', { payload: newPatient() }, outputs);
+      out.port.should.equal('err');
+      out.msg.error.code.should.equal('network');
+      should(out.msg.statusCode).be.undefined();
+      out.msg.payload.should.eql(newPatient()); // the message is intact, ready to be sent again
+    });
+
+    it('reports a dropped connection on output 2', async function () {
+      const outputs = await load();
+      await sendAndWait('send', { payload: newPatient() }, outputs); // authenticate first
+      ctx.emulator.injectFaults({ drop: true });
+      const out = await sendAndWait('send', { payload: newPatient() }, outputs);
+      out.port.should.equal('err');
+      out.msg.error.code.should.equal('network');
+    });
+
+    it('times out after msg.requestTimeout milliseconds', async function () {
+      const outputs = await load();
+      await sendAndWait('send', { payload: newPatient() }, outputs);
+      ctx.emulator.injectFaults({ delayMs: 1500 });
+      const started = Date.now();
+      const out = await sendAndWait('send', { payload: newPatient(), requestTimeout: 200 }, outputs);
+      out.port.should.equal('err');
+      out.msg.error.code.should.equal('timeout');
+      (Date.now() - started).should.be.below(1200);
+    });
+  });
+
+  describe('when output 2 is not wired', function () {
+    it('hands the error to Catch nodes through done(err)', async function () {
+      const flow = buildFlow(ctx.url, [sendNode('send')], { wireErrors: false });
+      flow.push({ id: 'catcher', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 300 });
+      const catchNode = require('@node-red/nodes/core/common/25-catch');
+      await helper.load([...NODES, catchNode], flow, credentials());
+      const caught = new Promise((resolve) => helper.getNode('caught').on('input', resolve));
+      helper.getNode('send').receive({ payload: 'not an object', _marker: 42 });
+      const msg = await caught;
+      msg._marker.should.equal(42);
+      msg.error.message.should.be.a.String().and.not.be.empty();
+      msg.error.source.id.should.equal('send');
+    });
+  });
+
+  describe('status', function () {
+    it('shows sending, then sent or a short error, never a token', async function () {
+      const outputs = await load();
+      const statuses = [];
+      helper.getNode('send').on('call:status', (call) => statuses.push(call.args[0]));
+      await sendAndWait('send', { payload: newPatient() }, outputs);
+      await sendAndWait('send', { payload: { NotAPatient: true } }, outputs);
+      await new Promise((r) => setImmediate(r));
+      statuses.map((s) => s.fill).should.eql(['blue', 'green', 'blue', 'red']);
+      statuses[0].text.should.equal('redox-send.status.sending');
+      statuses[3].text.should.equal('redox-config.status.httpErrors');
+      const tokens = ctx.emulator.issuedTokens();
+      for (const s of statuses) for (const t of tokens) JSON.stringify(s).should.not.containEql(t);
+    });
+  });
+});
