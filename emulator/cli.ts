@@ -5,9 +5,8 @@
  * REDOX_EMULATOR_PORT sets the port too. Ctrl-C stops it.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_EMULATOR_PORT } from './defaults';
 import { DEMO_CREDENTIALS, RedoxEmulator } from './emulator';
-
-export const DEFAULT_EMULATOR_PORT = 3333;
 
 const HELP = `Usage: redox-emulator [options]
   --port N              port to listen on (default $REDOX_EMULATOR_PORT or ${DEFAULT_EMULATOR_PORT})

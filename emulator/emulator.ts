@@ -25,6 +25,8 @@ export interface EmulatorCredential {
 export interface Destination {
   ID: string;
   Name: string;
+  /** This destination takes this long to answer a query (as a slow EHR would). */
+  queryDelayMs?: number;
 }
 
 export interface EmulatorOptions {
@@ -260,9 +262,11 @@ export class RedoxEmulator {
     }
     const credential = this.credentials.find((c) => c.apiKey === grant.apiKey) ?? DEMO_CREDENTIALS;
     const body = parseJson(raw);
-    const [status, answer] = this.answer(body, credential);
+    const [status, answer, waitMs] = this.answer(body, credential);
     this.received.push({ path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() });
-    replyJson(res, status, answer);
+    if (!waitMs) return replyJson(res, status, answer);
+    const timer = setTimeout(() => replyJson(res, status, answer), waitMs);
+    res.on('close', () => clearTimeout(timer));
   }
 
   private grantFor(authorization: string | undefined): AccessGrant | undefined {
@@ -276,8 +280,8 @@ export class RedoxEmulator {
     return grant;
   }
 
-  /** Validates a Data Model request as Redox does and builds its answer. */
-  private answer(body: unknown, credential: EmulatorCredential): [number, object] {
+  /** Validates a Data Model request as Redox does and builds its answer, with how long to wait before it. */
+  private answer(body: unknown, credential: EmulatorCredential): [number, object, number?] {
     if (!isObject(body)) return [400, metaError({}, 'Invalid JSON: the request body must be a JSON object', 'message', 'DataModels')];
     const meta = isObject(body.Meta) ? body.Meta : undefined;
     if (!meta) return [400, metaError({}, 'Required field missing - Meta', 'message', 'DataModels')];
@@ -305,14 +309,16 @@ export class RedoxEmulator {
         return [400, metaError(meta, `Required field missing - ${key} in ${model}:${event}`, 'message', 'DataModels')];
       }
     }
+    const known = destinations as Destination[];
     const answerMeta = {
       ...meta,
       ...(query ? { EventType: `${event}Response` } : {}),
       Source: credential.source ?? SAMPLE_SOURCE,
-      Destinations: destinations,
-      Logs: destinations.map(() => ({ ID: randomUUID(), AttemptID: randomUUID() })),
+      Destinations: known.map(({ ID, Name }) => ({ ID, Name })),
+      Logs: known.map(() => ({ ID: randomUUID(), AttemptID: randomUUID() })),
     };
-    return [200, { Meta: answerMeta, ...(query ? queryResults(model, event, body) : {}) }];
+    const wait = query ? known[0].queryDelayMs : undefined;
+    return [200, { Meta: answerMeta, ...(query ? queryResults(model, event, body) : {}) }, wait];
   }
 
   private takeFault(kind: 'data' | 'auth'): Fault | undefined {

@@ -2,9 +2,11 @@
 
 export const SAMPLE_SOURCE = { ID: '7ce6f387-c33c-417d-8682-81e83628cbd9', Name: 'Redox Dev Tools' };
 
+/** Destinations the demo source is subscribed to. The slow one lets flows see a query time out. */
 export const SAMPLE_DESTINATIONS = [
   { ID: 'af394f14-b34a-464f-8d24-895f370af4c9', Name: 'Redox EMR' },
   { ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6', Name: 'Redox Scheduling' },
+  { ID: 'b6ad4ea3-8f3a-4f2b-9a39-6c4c8f6e1d52', Name: 'Slow EMR (answers queries after 5 s)', queryDelayMs: 5000 },
 ];
 
 export const SAMPLE_PATIENT = {

@@ -9,6 +9,11 @@ import { RedoxConnection } from './lib/connection';
 import { isRedoxError, RedoxError } from './lib/errors';
 import { USER_AGENT } from './lib/package-info';
 
+/** Node-RED's util.getSetting (env of the node's flow, its parents, then process.env), not in the typings. */
+interface UtilWithSettings {
+  getSetting(node: Node, name: string): unknown;
+}
+
 export = function (RED: NodeAPI) {
   function RedoxConfig(this: RedoxConfigNode, def: RedoxConfigDef) {
     RED.nodes.createNode(this, def);
@@ -16,9 +21,18 @@ export = function (RED: NodeAPI) {
     const baseUrl = def.baseUrl?.trim() || DEFAULT_BASE_URL;
     let connection: RedoxConnection | undefined;
 
+    // A credential written as ${NAME} is read from that environment variable (or flow/global env).
+    const resolve = (value: string | undefined): string | undefined => {
+      const match = /^\$\{(\w+)\}$/.exec(value ?? '');
+      if (!match) return value;
+      const resolved: unknown = (RED.util as unknown as UtilWithSettings).getSetting(node, match[1]);
+      return typeof resolved === 'string' ? resolved : undefined;
+    };
+
     node.connection = () => {
       if (connection) return connection;
-      const { apiKey, secret } = node.credentials ?? {};
+      const apiKey = resolve(node.credentials?.apiKey);
+      const secret = resolve(node.credentials?.secret);
       if (!apiKey || !secret) throw new RedoxError('missingCredentials');
       connection = new RedoxConnection({
         baseUrl,

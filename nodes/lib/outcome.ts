@@ -35,6 +35,17 @@ export function failMessage(node: Node, msg: NodeMessage & Record<string, unknow
     send([null, msg]);
     done();
   } else {
-    done(Object.assign(new Error(message), { code: info.code }));
+    done(new FlowError(message, info.code));
+  }
+}
+
+/** What Catch nodes receive: Node-RED shows its toString(), which here is the message alone. */
+class FlowError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+
+  override toString(): string {
+    return this.message;
   }
 }

@@ -1,0 +1,133 @@
+'use strict';
+// Every file in examples/ deployed into a real Node-RED, its buttons pressed and its form posted,
+// and the outcome checked in the debug sidebar, the HTTP answer and the emulator.
+const fs = require('node:fs');
+const path = require('node:path');
+const should = require('should');
+const { RedoxEmulator } = require('./support');
+const { startNodeRed, waitFor } = require('./node-red-process');
+
+const EXAMPLES = path.join(__dirname, '..', 'examples');
+const DEFAULT_EMULATOR_URL = 'http://127.0.0.1:3333';
+
+describe('examples in a real Node-RED', function () {
+  this.timeout(60000);
+  let emulator;
+  let nodeRed;
+  let client;
+
+  before(async function () {
+    emulator = new RedoxEmulator();
+    await emulator.start();
+    nodeRed = await startNodeRed();
+    client = nodeRed.client;
+  });
+  after(async function () {
+    if (nodeRed) await nodeRed.stop();
+    if (emulator) await emulator.stop();
+  });
+  beforeEach(() => emulator.reset());
+  afterEach(function () {
+    nodeRed.output().should.not.match(/\[error\]/);
+  });
+
+  /** Deploys an example as imported, pointed at this test's emulator instead of the default port. */
+  async function deployExample(file) {
+    const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+    text.should.containEql(DEFAULT_EMULATOR_URL); // as shipped, it points at the emulator's default address
+    const flow = JSON.parse(text.split(DEFAULT_EMULATOR_URL).join(emulator.url));
+    flow.filter((n) => n.type === 'comment').should.not.be.empty();
+    const types = new Set(flow.map((n) => n.type));
+    for (const type of types) type.should.match(/^(tab|comment|inject|debug|change|switch|catch|template|http in|http response|http request|redox-config|redox-send|redox-token)$/);
+    await client.deploy(flow);
+  }
+
+  it('lists the five examples under Import > Examples', async function () {
+    const res = await fetch(`${nodeRed.url}/library/examples/flows/@nr-health/node-red-redox`);
+    res.status.should.equal(200);
+    const listed = (await res.json()).map((entry) => `${entry.fn}.json`).sort();
+    listed.should.eql(fs.readdirSync(EXAMPLES).sort());
+    listed.should.have.length(5);
+  });
+
+  it('01 sends a NewPatient and shows the response logs', async function () {
+    await deployExample('01 Send a new patient.json');
+    await client.inject('ex1-inject');
+    const logs = await client.debugFrom('ex1-debug');
+    logs.value.should.be.an.Array().with.length(1);
+    logs.value[0].should.have.properties(['ID', 'AttemptID']);
+    emulator.received.should.have.length(1);
+    emulator.received[0].body.Meta.should.containDeep({ DataModel: 'PatientAdmin', EventType: 'NewPatient', Test: true });
+    emulator.received[0].body.Patient.Demographics.LastName.should.equal('Bixby');
+  });
+
+  it('02 queries for a patient and uses the result, found or not', async function () {
+    await deployExample('02 Query for a patient.json');
+    await client.inject('ex2-inject');
+    const found = await client.debugFrom('ex2-found');
+    found.value.Demographics.FirstName.should.equal('Timothy');
+    await client.inject('ex2-inject-nobody');
+    const none = await client.debugFrom('ex2-notfound');
+    none.value.should.equal('No patient matches the search');
+    emulator.received.map((r) => r.path).should.eql(['/query', '/query']);
+  });
+
+  it('03 gets a token and calls Redox with the core http request node', async function () {
+    await deployExample('03 Get a token and call Redox with http request.json');
+    await client.inject('ex3-inject');
+    const answer = await client.debugFrom('ex3-debug');
+    answer.value.Meta.Logs.should.have.length(1);
+    emulator.calls.authenticate.should.equal(1);
+    emulator.received.should.have.length(1);
+    const [, token] = emulator.received[0].headers.authorization.split(' ');
+    emulator.issuedTokens().should.containEql(token);
+  });
+
+  it('04 shows a 401, a 400 with Meta.Errors, a timeout and a caught error', async function () {
+    await deployExample('04 Handle errors.json');
+    await client.inject('ex4-inject-401');
+    const unauthorized = await client.debugFrom('ex4-error');
+    unauthorized.value.should.containDeep({ code: 'authRefused', statusCode: 401 });
+    unauthorized.value.message.should.match(/refused the credentials \(401\): Invalid source secret/);
+
+    await client.inject('ex4-inject-400');
+    const bad = await client.debugFrom('ex4-error');
+    bad.value.should.containDeep({ code: 'httpStatus', statusCode: 400 });
+    bad.value.message.should.equal('Redox answered 400: Required field missing - Patient in PatientAdmin:NewPatient');
+    const metaErrors = await client.debugFrom('ex4-meta-debug');
+    metaErrors.value[0].Module.should.equal('DataModels');
+
+    await client.inject('ex4-inject-timeout');
+    const timeout = await client.debugFrom('ex4-error', 5000);
+    timeout.value.code.should.equal('timeout');
+    timeout.value.message.should.equal('Redox did not answer within 1 s');
+
+    await client.inject('ex4-inject-catch');
+    const caught = await client.debugFrom('ex4-caught');
+    caught.value.message.should.equal('msg.payload must be an object holding the Data Model message (it is a string)');
+  });
+
+  it('05 serves a form and schedules the visit it posts', async function () {
+    await deployExample('05 Schedule a visit from a web form.json');
+    const form = await waitFor(async () => {
+      const res = await fetch(`${nodeRed.url}/redox/schedule`);
+      return res.status === 404 ? undefined : res; // 404 until the new flow has started
+    }, 5000, 'the form');
+    form.status.should.equal(200);
+    (await form.text()).should.containEql('<form method="post" action="schedule">');
+
+    const fields = { mrn: '0000000001', firstName: 'Timothy', lastName: 'O"Bixby', dob: '2008-01-06', date: '2026-12-01', time: '09:30', duration: '45', reason: 'Check-up' };
+    const res = await fetch(`${nodeRed.url}/redox/schedule`, { method: 'POST', body: new URLSearchParams(fields) });
+    res.status.should.equal(200);
+    res.headers.get('content-type').should.startWith('text/html');
+    const page = await res.text();
+    page.should.containEql('Visit scheduled');
+    page.should.match(/Log ID: <code>[0-9a-f-]{36}<\/code>/);
+    emulator.received.should.have.length(1);
+    const sent = emulator.received[0].body;
+    sent.Meta.should.containDeep({ DataModel: 'Scheduling', EventType: 'New', Destinations: [{ ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6' }] });
+    sent.Visit.VisitDateTime.should.equal('2026-12-01T09:30:00.000Z');
+    sent.Visit.Duration.should.equal(45);
+    sent.Patient.Demographics.LastName.should.equal('O"Bixby');
+  });
+});
