@@ -1,10 +1,13 @@
 /**
- * How redox-send and redox-token hand a failure to the flow: output 2 when it is wired, else
- * done(err) so that Catch nodes and the debug sidebar see it. Either way the message keeps
- * everything it had, plus what Redox answered.
+ * The input handling redox-send and redox-token share: the connection check, and how a failure
+ * reaches the flow: output 2 when it is wired, else done(err) so that Catch nodes and the debug
+ * sidebar see it. Either way the message keeps everything it had, plus what Redox answered.
  */
-import type { Node, NodeMessage } from 'node-red';
-import { isRedoxError } from './errors';
+import type { Node, NodeAPI, NodeMessage } from 'node-red';
+import type { RedoxConfigNode } from './config-node';
+import { isRedoxError, RedoxError } from './errors';
+
+export type Msg = NodeMessage & Record<string, unknown>;
 
 export interface RedoxErrorInfo {
   message: string;
@@ -13,10 +16,39 @@ export interface RedoxErrorInfo {
   errors: unknown[];
 }
 
-export type SendFn = (msg: NodeMessage | Array<NodeMessage | null>) => void;
-export type DoneFn = (err?: Error) => void;
+type SendFn = (msg: NodeMessage | Array<NodeMessage | null>) => void;
+type DoneFn = (err?: Error) => void;
 
-export function failMessage(node: Node, msg: NodeMessage & Record<string, unknown>, err: unknown, message: string, send: SendFn, done: DoneFn): void {
+/**
+ * Runs `handle` for each input message with the node's connection; what it resolves with goes to
+ * output 1, what it throws to output 2. `namespace` is the node type, for its own messages.
+ */
+export function handleInput(
+  RED: NodeAPI,
+  node: Node,
+  config: RedoxConfigNode | null,
+  namespace: string,
+  handle: (msg: Msg, config: RedoxConfigNode) => Promise<Msg>,
+): void {
+  const noConfig = RED._(`${namespace}.errors.noConfig`);
+  if (!config) node.status({ fill: 'red', shape: 'ring', text: noConfig });
+
+  node.on('input', async (msg: Msg, send: SendFn, done: DoneFn) => {
+    if (!config) {
+      failMessage(node, msg, new RedoxError('noConfig'), noConfig, send, done);
+      return;
+    }
+    try {
+      send([await handle(msg, config), null]);
+      done();
+    } catch (err) {
+      node.status(config.statusFor(err));
+      failMessage(node, msg, err, config.describe(err), send, done);
+    }
+  });
+}
+
+function failMessage(node: Node, msg: Msg, err: unknown, message: string, send: SendFn, done: DoneFn): void {
   const details = isRedoxError(err) ? err.details : {};
   const info: RedoxErrorInfo = {
     message,
