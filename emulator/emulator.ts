@@ -64,6 +64,16 @@ export interface ReceivedRequest {
   receivedAt: string;
 }
 
+/** Every request to the API as it arrived, faults and refusals included, with how it ended. */
+export interface Arrival {
+  path: string;
+  kind: 'auth' | 'data';
+  /** The parsed body of a data request. */
+  body: unknown;
+  /** The status sent, or 'drop' for a dropped connection. */
+  outcome: string;
+}
+
 export interface EmulatorCalls {
   authenticate: number;
   refreshToken: number;
@@ -94,6 +104,10 @@ export class RedoxEmulator {
   readonly calls: EmulatorCalls = emptyCalls();
   /** Every data request that reached validation, in order, with the status it got. */
   readonly received: ReceivedRequest[] = [];
+  /** Every API request as it arrived, faulted or not. */
+  readonly arrivals: Arrival[] = [];
+  /** Picks a fault for a request when none is queued (for randomised fault tests). */
+  faultPicker: ((kind: 'data' | 'auth') => Fault | undefined) | undefined;
   tokenLifetimeMs: number;
   maxBodyBytes: number;
   rateLimit: { limit: number; windowMs: number };
@@ -174,6 +188,8 @@ export class RedoxEmulator {
   reset(): void {
     Object.assign(this.calls, emptyCalls());
     this.received.length = 0;
+    this.arrivals.length = 0;
+    this.faultPicker = undefined;
     this.faults.length = 0;
     this.accessTokens.clear();
     this.refreshTokens.clear();
@@ -188,30 +204,38 @@ export class RedoxEmulator {
     if (!route) return reply(res, 404, 'Not Found', TEXT_TYPE);
     if (req.method !== 'POST') return reply(res, 404, 'Not Found', TEXT_TYPE);
 
+    const raw = await readBody(req, this.maxBodyBytes);
+    const kind = route === 'auth' || route === 'refresh' ? 'auth' : 'data';
+    const arrival: Arrival = { path, kind, body: kind === 'data' && raw !== undefined ? parseJson(raw) : undefined, outcome: '' };
+    this.arrivals.push(arrival);
+
     if (!this.withinRateLimit(req.socket.remoteAddress ?? '?')) {
       this.calls.rateLimited++;
-      req.resume();
+      arrival.outcome = '429';
       return reply(res, 429, 'Too Many Requests', TEXT_TYPE, { 'X-RateLimit-Limit': String(this.rateLimit.limit) });
     }
 
-    const fault = this.takeFault(route === 'auth' || route === 'refresh' ? 'auth' : 'data');
+    const fault = this.takeFault(kind);
     if (fault) {
       this.calls.faults++;
+      arrival.outcome = fault.drop ? 'drop' : fault.status !== undefined ? String(fault.status) : 'delay';
       if (fault.delayMs) await delay(fault.delayMs);
       if (fault.drop) {
         req.socket.destroy();
         return;
       }
       if (fault.status !== undefined) {
-        req.resume();
         return reply(res, fault.status, fault.body ?? '', fault.contentType ?? JSON_TYPE, fault.headers);
       }
     }
 
-    const raw = await readBody(req, this.maxBodyBytes);
     if (raw === undefined) {
+      arrival.outcome = '413';
       return replyJson(res, 413, metaError({}, 'Request entity too large', 'message', 'Send'));
     }
+    res.once('finish', () => {
+      if (!arrival.outcome || arrival.outcome === 'delay') arrival.outcome = String(res.statusCode);
+    });
     switch (route) {
       case 'auth':
         return this.authenticate(res, raw);
@@ -323,7 +347,7 @@ export class RedoxEmulator {
 
   private takeFault(kind: 'data' | 'auth'): Fault | undefined {
     const index = this.faults.findIndex((f) => (f.on ?? 'data') === kind || f.on === 'any');
-    return index === -1 ? undefined : this.faults.splice(index, 1)[0];
+    return index === -1 ? this.faultPicker?.(kind) : this.faults.splice(index, 1)[0];
   }
 
   private withinRateLimit(client: string): boolean {

@@ -1,17 +1,25 @@
 /**
  * redox-config: holds the API key and secret (as credentials) and owns the connection, with its
- * token lifecycle, for every node that uses it.
+ * token lifecycle, retries and throttling, for every node that uses it.
  */
 import type { Node, NodeAPI, NodeConstructor } from 'node-red';
 import { ApiKeyTokenSource } from './lib/api-key-source';
 import { DEFAULT_BASE_URL, type RedoxConfigDef, type RedoxConfigNode } from './lib/config-node';
 import { RedoxConnection } from './lib/connection';
 import { isRedoxError, RedoxError } from './lib/errors';
+import type { TlsOptions } from './lib/http';
 import { USER_AGENT } from './lib/package-info';
+import { readSettings } from './lib/settings';
+import { fingerprint, keepToken, takeToken } from './lib/token-carry-over';
 
 /** Node-RED's util.getSetting (env of the node's flow, its parents, then process.env), not in the typings. */
 interface UtilWithSettings {
   getSetting(node: Node, name: string): unknown;
+}
+
+/** Node-RED's tls-config node. */
+interface TlsConfigNode extends Node {
+  addTLSOptions(options: TlsOptions): void;
 }
 
 export = function (RED: NodeAPI) {
@@ -20,6 +28,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     const baseUrl = def.baseUrl?.trim() || DEFAULT_BASE_URL;
     let connection: RedoxConnection | undefined;
+    let print = '';
 
     // A credential written as ${NAME} is read from that environment variable (or flow/global env).
     const resolve = (value: string | undefined): string | undefined => {
@@ -29,63 +38,87 @@ export = function (RED: NodeAPI) {
       return typeof resolved === 'string' ? resolved : undefined;
     };
 
+    const tlsOptions = (): TlsOptions | undefined => {
+      if (!def.tls) return undefined;
+      const tlsNode = RED.nodes.getNode(def.tls) as TlsConfigNode | null;
+      if (!tlsNode) throw new RedoxError('badSetting', { setting: 'tls' });
+      const options: TlsOptions = {};
+      tlsNode.addTLSOptions(options);
+      return options;
+    };
+
     node.connection = () => {
       if (connection) return connection;
       const apiKey = resolve(node.credentials?.apiKey);
       const secret = resolve(node.credentials?.secret);
       if (!apiKey || !secret) throw new RedoxError('missingCredentials');
+      const settings = readSettings(def);
+      print = fingerprint(baseUrl, apiKey, secret, def.tls ?? '');
       connection = new RedoxConnection({
+        ...settings,
         baseUrl,
         userAgent: USER_AGENT,
+        tls: tlsOptions(),
         tokenSource: (http, url) => new ApiKeyTokenSource(http, url, { apiKey, secret }),
+        initialToken: takeToken(node.id, print),
         onBackgroundError: (err) => node.warn(RED._('redox-config.errors.backgroundRefresh', { message: node.describe(err) })),
       });
       return connection;
     };
 
     node.describe = (err) => {
-      const text = isRedoxError(err)
-        ? RED._(`redox-config.errors.${err.code}`, err.params)
-        : String((err as Error)?.message ?? err);
+      let text = isRedoxError(err) ? RED._(`redox-config.errors.${err.code}`, err.params) : String((err as Error)?.message ?? err);
+      const attempts = isRedoxError(err) ? err.details.attempts : undefined;
+      if (attempts) text = RED._('redox-config.errors.afterAttempts', { message: text, count: attempts.length, attempts: attempts.join(', ') });
       return connection ? connection.redact(text) : text;
     };
 
-    node.statusFor = (err) => ({ fill: 'red', shape: 'ring', text: RED._(`redox-config.status.${statusKey(err)}`, isRedoxError(err) ? err.params : {}) });
+    node.statusFor = (err) => ({
+      fill: 'red',
+      shape: 'ring',
+      text: RED._(`redox-config.status.${statusKey(err)}`, isRedoxError(err) ? err.params : {}),
+    });
 
-    function statusKey(err: unknown): string {
-      if (!isRedoxError(err)) return 'invalid';
-      switch (err.code) {
-        case 'unauthorized':
-          return 'unauthorized';
-        case 'authRefused':
-          return 'refused';
-        case 'httpStatus':
-        case 'metaErrors':
-          return Number(err.params.count) > 0 ? 'httpErrors' : 'httpStatus';
-        case 'authFailed':
-          return 'httpStatus';
-        case 'badResponse':
-        case 'authBadResponse':
-          return 'badResponse';
-        case 'network':
-        case 'timeout':
-        case 'stopped':
-          return err.code;
-        case 'noConfig':
-        case 'missingCredentials':
-        case 'badBaseUrl':
-        case 'badSetting':
-          return 'config';
-        default:
-          return 'invalid';
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (connection) {
+        // A restart with the same settings takes the token over; a removal forgets it.
+        keepToken(node.id, print, removed ? undefined : connection.currentToken());
+        connection.close();
+        connection = undefined;
       }
-    }
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      connection?.close();
-      connection = undefined;
       done();
     });
+  }
+
+  function statusKey(err: unknown): string {
+    if (!isRedoxError(err)) return 'invalid';
+    switch (err.code) {
+      case 'unauthorized':
+        return 'unauthorized';
+      case 'authRefused':
+        return 'refused';
+      case 'httpStatus':
+      case 'metaErrors':
+        return Number(err.params.count) > 0 ? 'httpErrors' : 'httpStatus';
+      case 'authFailed':
+        return 'httpStatus';
+      case 'badResponse':
+      case 'authBadResponse':
+        return 'badResponse';
+      case 'network':
+      case 'timeout':
+      case 'stopped':
+      case 'queueFull':
+        return err.code;
+      case 'noConfig':
+      case 'missingCredentials':
+      case 'badBaseUrl':
+      case 'insecureBaseUrl':
+      case 'badSetting':
+        return 'config';
+      default:
+        return 'invalid';
+    }
   }
 
   RED.nodes.registerType('redox-config', RedoxConfig as unknown as NodeConstructor<Node, RedoxConfigDef, {}>, {

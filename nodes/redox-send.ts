@@ -38,12 +38,12 @@ export = function (RED: NodeAPI) {
       node.status({ fill: 'red', shape: 'ring', text });
     }
 
-    handleInput(RED, node, config, 'redox-send', async (msg, config) => {
+    handleInput(RED, node, config, 'redox-send', async (msg, config, signal) => {
       if (settings instanceof RedoxError) throw settings;
       const request = buildRequest(msg.payload, settings);
       const timeoutMs = typeof msg.requestTimeout === 'number' && msg.requestTimeout > 0 ? msg.requestTimeout : undefined;
       node.status({ fill: 'blue', shape: 'dot', text: RED._('redox-send.status.sending') });
-      const result = await config.connection().post(request.path, request.body, timeoutMs);
+      const result = await config.connection().post(request.path, request.body, { timeoutMs, signal });
       msg.payload = result.body;
       msg.statusCode = result.statusCode;
       msg.headers = result.headers;

@@ -17,9 +17,9 @@ export = function (RED: NodeAPI) {
     const node = this;
     const config = def.redox ? (RED.nodes.getNode(def.redox) as RedoxConfigNode | null) : null;
 
-    handleInput(RED, node, config, 'redox-token', async (msg, config) => {
+    handleInput(RED, node, config, 'redox-token', async (msg, config, signal) => {
       node.status({ fill: 'blue', shape: 'dot', text: RED._('redox-token.status.fetching') });
-      const token = await config.connection().getToken();
+      const token = await config.connection().getToken(signal);
       const expires = new Date(token.expiresAt);
       msg.payload = { accessToken: token.accessToken, expires: expires.toISOString() };
       msg.headers = { ...(isPlainObject(msg.headers) ? msg.headers : {}), Authorization: `Bearer ${token.accessToken}` };

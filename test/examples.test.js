@@ -17,17 +17,19 @@ describe('examples in a real Node-RED', function () {
   let client;
 
   before(async function () {
-    emulator = new RedoxEmulator();
-    await emulator.start();
     nodeRed = await startNodeRed();
     client = nodeRed.client;
   });
   after(async function () {
     if (nodeRed) await nodeRed.stop();
-    if (emulator) await emulator.stop();
   });
-  beforeEach(() => emulator.reset());
-  afterEach(function () {
+  // A fresh emulator (on a new port) for each example, as a user would start one.
+  beforeEach(async function () {
+    emulator = new RedoxEmulator();
+    await emulator.start();
+  });
+  afterEach(async function () {
+    await emulator.stop();
     nodeRed.output().should.not.match(/\[error\]/);
   });
 

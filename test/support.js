@@ -100,18 +100,18 @@ function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Starts an emulator for a test file and stops it afterwards; resets it and unloads flows between tests. */
+/**
+ * A fresh emulator for each test, on a new port (so that no token carries over from one test to
+ * the next), stopped after it with the flows unloaded.
+ */
 function useEmulator(options) {
   const context = { emulator: undefined, url: '' };
-  before(async function () {
+  beforeEach(async function () {
     context.emulator = new RedoxEmulator(options);
     context.url = await context.emulator.start();
   });
   afterEach(async function () {
     await helper.unload();
-    context.emulator.reset();
-  });
-  after(async function () {
     await context.emulator.stop();
   });
   return context;

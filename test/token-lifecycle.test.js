@@ -7,9 +7,6 @@ const OTHER = { apiKey: 'second-api-key', secret: 'second-secret', source: { ID:
 
 describe('token lifecycle (redox-config)', function () {
   const ctx = useEmulator({ credentials: [DEMO_CREDENTIALS, OTHER] });
-  afterEach(function () {
-    ctx.emulator.tokenLifetimeMs = 24 * 3600 * 1000;
-  });
 
   async function loadTwo(creds = credentials()) {
     await helper.load(NODES, buildFlow(ctx.url, [sendNode('a'), sendNode('b')]), creds);

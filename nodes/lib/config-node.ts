@@ -1,11 +1,14 @@
 /** What a redox-config node offers the nodes that use it. */
 import type { Node, NodeDef, NodeStatus } from 'node-red';
 import type { RedoxConnection } from './connection';
+import type { ConfigSettings } from './settings';
 
 export const DEFAULT_BASE_URL = 'https://api.redoxengine.com';
 
-export interface RedoxConfigDef extends NodeDef {
+export interface RedoxConfigDef extends NodeDef, ConfigSettings {
   baseUrl?: string;
+  /** A tls-config node's id, for custom CAs or client certificates. */
+  tls?: string;
 }
 
 export interface RedoxConfigCredentials {

@@ -3,8 +3,10 @@
  * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
  */
 import { excerpt, RedoxError, type RedoxMetaError } from './errors';
-import { HttpClient, type HttpResponse } from './http';
+import { HttpClient, type HttpResponse, type TlsOptions } from './http';
 import { isPlainObject } from './request-builder';
+import { DEFAULT_RETRY, withRetries, type RetryOptions } from './retry';
+import { DEFAULT_THROTTLE, type ThrottleOptions } from './throttle';
 import { TokenManager } from './token-manager';
 import type { IssuedToken, TokenSource } from './token-source';
 
@@ -13,9 +15,20 @@ export interface ConnectionOptions {
   userAgent: string;
   /** Whole-request timeout, default 120 s (Redox's own limit for synchronous requests). */
   timeoutMs?: number;
+  connectTimeoutMs?: number;
+  retry?: RetryOptions;
+  throttle?: ThrottleOptions;
+  tls?: TlsOptions;
   /** Makes the token source, given this connection's HTTP client and normalised base URL. */
   tokenSource: (http: HttpClient, baseUrl: string) => TokenSource;
+  /** A token kept from before a redeploy, used until it is due for renewal. */
+  initialToken?: IssuedToken;
   onBackgroundError?: (err: RedoxError) => void;
+}
+
+export interface SendOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
 }
 
 export interface RedoxResult {
@@ -25,8 +38,14 @@ export interface RedoxResult {
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
-/** Checks and normalises a base URL: http(s), no query, no trailing slash. */
+/** Loopback hosts, the only ones plain http may reach: secrets must not cross a network in clear text. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** Checks and normalises a base URL: https (http for loopback only), no query, no trailing slash. */
 export function normaliseBaseUrl(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new RedoxError('badBaseUrl', { url: String(value ?? '') });
   let url: URL;
@@ -38,6 +57,7 @@ export function normaliseBaseUrl(value: unknown): string {
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
     throw new RedoxError('badBaseUrl', { url: excerpt(`${url.protocol}//${url.host}${url.pathname}`, 80) });
   }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) throw new RedoxError('insecureBaseUrl', { url: url.origin });
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
@@ -46,38 +66,58 @@ export class RedoxConnection {
   private readonly http: HttpClient;
   private readonly tokens: TokenManager;
   private readonly source: TokenSource;
+  private readonly retry: RetryOptions;
   /** Every token issued to this connection, to keep them out of messages (see redact()). */
   private readonly issued = new Set<string>();
 
   constructor(options: ConnectionOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
-    this.http = new HttpClient({ userAgent: options.userAgent, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
-    this.source = options.tokenSource(this.http, this.baseUrl);
-    this.tokens = new TokenManager(this.source, {
-      onBackgroundError: options.onBackgroundError,
-      onIssued: (token) => {
-        this.issued.add(token.accessToken);
-        if (token.refreshToken) this.issued.add(token.refreshToken);
-      },
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.http = new HttpClient({
+      userAgent: options.userAgent,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      throttle: options.throttle ?? DEFAULT_THROTTLE,
+      tls: options.tls,
     });
+    this.source = options.tokenSource(this.http, this.baseUrl);
+    const remember = (token: IssuedToken) => {
+      this.issued.add(token.accessToken);
+      if (token.refreshToken) this.issued.add(token.refreshToken);
+    };
+    this.tokens = new TokenManager(this.source, { onBackgroundError: options.onBackgroundError, onIssued: remember });
+    if (options.initialToken) {
+      remember(options.initialToken);
+      this.tokens.adopt(options.initialToken);
+    }
   }
 
-  /** A valid access token (authenticating or refreshing when needed). */
-  getToken(): Promise<IssuedToken> {
-    return this.tokens.getToken();
+  /** A valid access token (authenticating or refreshing when needed), retried like a request. */
+  getToken(signal?: AbortSignal): Promise<IssuedToken> {
+    return withRetries(() => this.tokens.getToken(), this.retry, signal);
+  }
+
+  /** The token held now, if any, to carry over a redeploy. */
+  currentToken(): IssuedToken | undefined {
+    return this.tokens.current();
   }
 
   /**
-   * Posts a Data Model request. A 401 invalidates the token and retries once with a new one;
-   * a second 401 is reported. Resolves only for a success; every failure is a RedoxError.
+   * Posts a Data Model request, retrying what the retry rules allow. Within each attempt a 401
+   * invalidates the token and sends once more with a new one; a second 401 is reported.
+   * Resolves only for a success; every failure is a RedoxError.
    */
-  async post(path: string, body: string, timeoutMs?: number): Promise<RedoxResult> {
+  post(path: string, body: string, options: SendOptions = {}): Promise<RedoxResult> {
+    return withRetries(() => this.attempt(path, body, options), this.retry, options.signal);
+  }
+
+  private async attempt(path: string, body: string, options: SendOptions): Promise<RedoxResult> {
     let token = await this.tokens.getToken();
-    let res = await this.postWith(token, path, body, timeoutMs);
+    let res = await this.postWith(token, path, body, options);
     if (res.statusCode === 401) {
       this.tokens.invalidate(token.accessToken);
       token = await this.tokens.getToken();
-      res = await this.postWith(token, path, body, timeoutMs);
+      res = await this.postWith(token, path, body, options);
       if (res.statusCode === 401) {
         throw new RedoxError('unauthorized', { reason: excerpt(res.body) || '-' }, detailsOf(res));
       }
@@ -99,10 +139,11 @@ export class RedoxConnection {
     this.http.close();
   }
 
-  private postWith(token: IssuedToken, path: string, body: string, timeoutMs?: number): Promise<HttpResponse> {
+  private postWith(token: IssuedToken, path: string, body: string, options: SendOptions): Promise<HttpResponse> {
     return this.http.postJson(this.baseUrl + path, body, {
       headers: { authorization: `Bearer ${token.accessToken}` },
-      timeoutMs,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
     });
   }
 }

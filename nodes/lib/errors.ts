@@ -18,13 +18,13 @@ export type ErrorCode =
   | 'payloadNotObject' | 'metaNotObject' | 'missingDataModel' | 'missingEventType' | 'missingDestination'
   | 'badDestination' | 'queryOneDestination' | 'badTestFlag' | 'notSerializable'
   // configuration
-  | 'noConfig' | 'missingCredentials' | 'badBaseUrl' | 'badSetting'
+  | 'noConfig' | 'missingCredentials' | 'badBaseUrl' | 'insecureBaseUrl' | 'badSetting'
   // authentication
   | 'authRefused' | 'authFailed' | 'authBadResponse'
   // data requests
   | 'unauthorized' | 'httpStatus' | 'metaErrors' | 'badResponse'
-  // transport
-  | 'network' | 'timeout' | 'stopped';
+  // transport and throttling
+  | 'network' | 'timeout' | 'stopped' | 'queueFull';
 
 export type ErrorParams = Record<string, string | number>;
 
@@ -34,6 +34,8 @@ export interface ErrorDetails {
   body?: unknown;
   headers?: Record<string, unknown>;
   errors?: RedoxMetaError[];
+  /** When retried: what each attempt ended with (a status, a network error code). */
+  attempts?: string[];
 }
 
 export class RedoxError extends Error {

@@ -1,11 +1,16 @@
 /**
  * The one place that speaks HTTP. It posts a body and hands back status, headers and the parsed
  * body; it never throws got's own errors (they carry the request's headers and body, which hold
- * the bearer token or the secret), only RedoxError('network' | 'timeout' | 'stopped').
+ * the bearer token or the secret), only RedoxError('network' | 'timeout' | 'stopped' | 'queueFull').
+ * Every request passes the connection's throttle; proxies follow the http_proxy, https_proxy and
+ * no_proxy environment variables, as Node-RED's http request node does.
  */
 import http from 'node:http';
 import https from 'node:https';
+import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { getProxyForUrl } from 'proxy-from-env';
 import { RedoxError } from './errors';
+import { Throttle, type ThrottleOptions } from './throttle';
 
 type GotModule = typeof import('got', { with: { 'resolution-mode': 'import' } });
 type Got = GotModule['got'];
@@ -29,11 +34,28 @@ export interface HttpResponse {
 export interface PostOptions {
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Aborts this request (a message whose node is closing). */
+  signal?: AbortSignal;
+}
+
+/** TLS settings, as Node-RED's tls-config node gives them. */
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  rejectUnauthorized?: boolean;
+  servername?: string;
 }
 
 export interface HttpClientOptions {
   userAgent: string;
+  /** Whole-request timeout. */
   timeoutMs: number;
+  /** Time allowed to open the connection (and finish TLS). */
+  connectTimeoutMs: number;
+  throttle: ThrottleOptions;
+  tls?: TlsOptions;
 }
 
 /** Parses a response body: JSON when it is JSON, else the text. */
@@ -49,75 +71,115 @@ export function parseBody(contentType: string | undefined, text: string): { body
   return { body: text, json: false };
 }
 
+interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
 export class HttpClient {
-  private readonly agents = {
+  readonly throttle: Throttle;
+  private readonly direct: Agents = {
     http: new http.Agent({ keepAlive: true }),
     https: new https.Agent({ keepAlive: true }),
   };
+  /** Agents through a proxy, one pair per proxy URL. */
+  private readonly proxied = new Map<string, Agents>();
   private client: Promise<Got> | undefined;
-  private readonly inFlight = new Set<AbortController>();
+  private readonly closing = new AbortController();
   private closed = false;
 
-  constructor(private readonly options: HttpClientOptions) {}
+  constructor(private readonly options: HttpClientOptions) {
+    this.throttle = new Throttle(options.throttle);
+  }
 
   private getClient(): Promise<Got> {
+    const tls = this.options.tls;
     this.client ??= loadGot().then(({ got }) =>
       got.extend({
-        agent: this.agents,
         retry: { limit: 0 }, // retries are decided by the caller, who knows what is safe to repeat
         throwHttpErrors: false,
         followRedirect: false,
         responseType: 'text',
         headers: { 'user-agent': this.options.userAgent },
+        https: tls
+          ? {
+              certificateAuthority: tls.ca,
+              certificate: tls.cert,
+              key: tls.key,
+              passphrase: tls.passphrase,
+              rejectUnauthorized: tls.rejectUnauthorized,
+            }
+          : {},
       }),
     );
     return this.client;
   }
 
+  /** Keep-alive agents for this URL: direct, or through the proxy the environment names for it. */
+  private agentsFor(url: string): Agents {
+    const proxy = getProxyForUrl(url);
+    if (!proxy) return this.direct;
+    let agents = this.proxied.get(proxy);
+    if (!agents) {
+      const options = { proxy, keepAlive: true };
+      agents = { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
+      this.proxied.set(proxy, agents);
+    }
+    return agents;
+  }
+
   async postJson(url: string, body: string, options: PostOptions = {}): Promise<HttpResponse> {
     if (this.closed) throw new RedoxError('stopped');
+    const signal = options.signal ? AbortSignal.any([this.closing.signal, options.signal]) : this.closing.signal;
     const got = await this.getClient();
-    const abort = new AbortController();
-    this.inFlight.add(abort);
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    try {
-      const res = await got.post(url, {
-        body,
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
-        timeout: { request: timeoutMs },
-        signal: abort.signal,
-      });
-      const parsed = parseBody(res.headers['content-type'], res.body);
-      return { statusCode: res.statusCode, headers: { ...res.headers }, ...parsed };
-    } catch (err) {
-      throw this.rewrite(err, url, timeoutMs);
-    } finally {
-      this.inFlight.delete(abort);
-    }
+    return this.throttle.run(async () => {
+      try {
+        const res = await got.post(url, {
+          body,
+          headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
+          timeout: { request: timeoutMs, connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
+          agent: this.agentsFor(url),
+          signal,
+        });
+        const parsed = parseBody(res.headers['content-type'], res.body);
+        return { statusCode: res.statusCode, headers: { ...res.headers }, ...parsed };
+      } catch (err) {
+        throw this.rewrite(err, url, signal, timeoutMs);
+      }
+    }, signal);
   }
 
   /** Turns a got error into one that names the cause and nothing of the request. */
-  private rewrite(err: unknown, url: string, timeoutMs: number): RedoxError {
-    if (this.closed) return new RedoxError('stopped');
-    const e = err as { name?: string; code?: string };
+  private rewrite(err: unknown, url: string, signal: AbortSignal, timeoutMs: number): RedoxError {
+    if (signal.aborted) return new RedoxError('stopped');
+    const e = err as { name?: string; code?: string; event?: string };
     if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') {
+      if (e.event === 'lookup' || e.event === 'connect' || e.event === 'secureConnect') {
+        return new RedoxError('network', { host: hostOf(url), reason: 'connect timeout' });
+      }
       return new RedoxError('timeout', { seconds: Math.round(timeoutMs / 100) / 10 });
     }
-    let host = url;
-    try {
-      host = new URL(url).host;
-    } catch {
-      // keep the url as given
-    }
-    return new RedoxError('network', { host, reason: e?.code ?? e?.name ?? 'unknown error' });
+    return new RedoxError('network', { host: hostOf(url), reason: e?.code ?? e?.name ?? 'unknown error' });
   }
 
-  /** Aborts what is in flight and closes idle connections. */
+  /** Aborts what is in flight, refuses what is queued, and closes every connection. */
   close(): void {
     this.closed = true;
-    for (const abort of this.inFlight) abort.abort();
-    this.inFlight.clear();
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.closing.abort();
+    this.throttle.close();
+    for (const agents of [this.direct, ...this.proxied.values()]) {
+      agents.http.destroy();
+      agents.https.destroy();
+    }
+    this.proxied.clear();
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
   }
 }

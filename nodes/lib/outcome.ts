@@ -1,7 +1,8 @@
 /**
- * The input handling redox-send and redox-token share: the connection check, and how a failure
- * reaches the flow: output 2 when it is wired, else done(err) so that Catch nodes and the debug
- * sidebar see it. Either way the message keeps everything it had, plus what Redox answered.
+ * The input handling redox-send and redox-token share: the connection check, how a failure
+ * reaches the flow (output 2 when it is wired, else done(err) so that Catch nodes and the debug
+ * sidebar see it), and closing: messages in flight are stopped and completed on output 2 before
+ * the node reports itself closed. The message keeps everything it had, plus what Redox answered.
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import type { RedoxConfigNode } from './config-node';
@@ -14,37 +15,59 @@ export interface RedoxErrorInfo {
   code: string;
   statusCode?: number;
   errors: unknown[];
+  /** When retried: what each attempt ended with. */
+  attempts?: string[];
 }
 
 type SendFn = (msg: NodeMessage | Array<NodeMessage | null>) => void;
 type DoneFn = (err?: Error) => void;
 
+/** Node-RED waits 15 s for a node to close; ours finish well before. */
+const CLOSE_WAIT_MS = 5000;
+
 /**
- * Runs `handle` for each input message with the node's connection; what it resolves with goes to
- * output 1, what it throws to output 2. `namespace` is the node type, for its own messages.
+ * Runs `handle` for each input message with the node's connection and an abort signal that fires
+ * when the node closes; what it resolves with goes to output 1, what it throws to output 2.
+ * `namespace` is the node type, for its own messages.
  */
 export function handleInput(
   RED: NodeAPI,
   node: Node,
   config: RedoxConfigNode | null,
   namespace: string,
-  handle: (msg: Msg, config: RedoxConfigNode) => Promise<Msg>,
+  handle: (msg: Msg, config: RedoxConfigNode, signal: AbortSignal) => Promise<Msg>,
 ): void {
   const noConfig = RED._(`${namespace}.errors.noConfig`);
   if (!config) node.status({ fill: 'red', shape: 'ring', text: noConfig });
+  const closing = new AbortController();
+  const inFlight = new Set<Promise<void>>();
 
-  node.on('input', async (msg: Msg, send: SendFn, done: DoneFn) => {
+  node.on('input', (msg: Msg, send: SendFn, done: DoneFn) => {
     if (!config) {
       failMessage(node, msg, new RedoxError('noConfig'), noConfig, send, done);
       return;
     }
-    try {
-      send([await handle(msg, config), null]);
+    const work = (async () => {
+      try {
+        if (closing.signal.aborted) throw new RedoxError('stopped');
+        send([await handle(msg, config, closing.signal), null]);
+        done();
+      } catch (err) {
+        node.status(config.statusFor(err));
+        failMessage(node, msg, err, config.describe(err), send, done);
+      }
+    })();
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  });
+
+  node.on('close', (done: () => void) => {
+    closing.abort();
+    const timer = setTimeout(done, CLOSE_WAIT_MS);
+    void Promise.allSettled([...inFlight]).then(() => {
+      clearTimeout(timer);
       done();
-    } catch (err) {
-      node.status(config.statusFor(err));
-      failMessage(node, msg, err, config.describe(err), send, done);
-    }
+    });
   });
 }
 
@@ -55,6 +78,7 @@ function failMessage(node: Node, msg: Msg, err: unknown, message: string, send: 
     code: isRedoxError(err) ? err.code : 'internal',
     statusCode: details.statusCode,
     errors: details.errors ?? [],
+    ...(details.attempts ? { attempts: details.attempts } : {}),
   };
   if (details.statusCode !== undefined) {
     msg.statusCode = details.statusCode;

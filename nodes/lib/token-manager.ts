@@ -24,7 +24,7 @@ export interface TokenManagerOptions {
 }
 
 export class TokenManager {
-  private current: IssuedToken | undefined;
+  private currentToken: IssuedToken | undefined;
   /** The token last refused or expired: its refresh token may still renew it. */
   private previous: IssuedToken | undefined;
   private pending: Promise<IssuedToken> | undefined;
@@ -39,17 +39,29 @@ export class TokenManager {
   /** A token valid for a while yet; at most one authenticate or refresh call is made for all callers. */
   getToken(): Promise<IssuedToken> {
     if (this.closed) return Promise.reject(new RedoxError('stopped'));
-    const token = this.current;
+    const token = this.currentToken;
     if (!token || this.now() >= token.expiresAt) return this.renewOnce();
     if (this.now() >= renewAt(token)) this.renewInBackground(); // the timer was late: renew, but don't wait
     return Promise.resolve(token);
   }
 
+  /** The token held now, if any. */
+  current(): IssuedToken | undefined {
+    return this.closed ? undefined : this.currentToken;
+  }
+
+  /** Takes over a token obtained earlier (kept over a redeploy), with its renewal timer. */
+  adopt(token: IssuedToken): void {
+    if (this.closed || this.now() >= token.expiresAt) return;
+    this.currentToken = token;
+    this.schedule(token);
+  }
+
   /** Redox refused this token: the next getToken() renews it (unless that already happened). */
   invalidate(accessToken: string): void {
-    if (this.current?.accessToken === accessToken) {
-      this.previous = this.current;
-      this.current = undefined;
+    if (this.currentToken?.accessToken === accessToken) {
+      this.previous = this.currentToken;
+      this.currentToken = undefined;
       this.clearTimer();
     }
   }
@@ -58,7 +70,7 @@ export class TokenManager {
   close(): void {
     this.closed = true;
     this.clearTimer();
-    this.current = undefined;
+    this.currentToken = undefined;
     this.previous = undefined;
   }
 
@@ -72,7 +84,7 @@ export class TokenManager {
   }
 
   private async fetch(): Promise<IssuedToken> {
-    const earlier = this.current ?? this.previous;
+    const earlier = this.currentToken ?? this.previous;
     let token: IssuedToken;
     if (earlier?.refreshToken && this.source.renew) {
       try {
@@ -86,7 +98,7 @@ export class TokenManager {
     }
     if (this.closed) throw new RedoxError('stopped');
     token = withMinimumLifetime(token);
-    this.current = token;
+    this.currentToken = token;
     this.previous = undefined;
     this.options.onIssued?.(token);
     this.schedule(token);
@@ -99,7 +111,7 @@ export class TokenManager {
     const delay = Math.min(Math.max(renewAt(token) - this.now(), 0), MAX_TIMER_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      if (!this.closed && this.current === token) this.renewInBackground();
+      if (!this.closed && this.currentToken === token) this.renewInBackground();
     }, delay);
     this.timer.unref();
   }

@@ -1,0 +1,96 @@
+/**
+ * Self-throttling shared by every node of one connection: at most `perWindow` requests started in
+ * any rolling window (Redox: 7,500 per five minutes, per client), at most `maxConcurrent` at once,
+ * and a bounded queue for the rest. A request that cannot be queued is refused at once.
+ *
+ * Hand-written rather than p-queue or bottleneck: those count fixed intervals (a burst across two
+ * intervals can double the rate inside one rolling window), and a redeploy must settle every
+ * queued request with an error, not drop it.
+ */
+import { RedoxError } from './errors';
+
+export interface ThrottleOptions {
+  perWindow: number;
+  windowMs: number;
+  maxConcurrent: number;
+  maxQueue: number;
+}
+
+export const FIVE_MINUTES_MS = 5 * 60 * 1000;
+export const DEFAULT_THROTTLE: ThrottleOptions = { perWindow: 7000, windowMs: FIVE_MINUTES_MS, maxConcurrent: 20, maxQueue: 1000 };
+
+interface Waiting {
+  start: () => void;
+  fail: (err: RedoxError) => void;
+}
+
+export class Throttle {
+  /** Start times inside the current window, oldest first. */
+  private readonly started: number[] = [];
+  private readonly queue: Waiting[] = [];
+  private active = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: ThrottleOptions, private readonly now: () => number = Date.now) {}
+
+  /** Runs `task` when the budget and concurrency allow. */
+  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.closed || signal?.aborted) return Promise.reject(new RedoxError('stopped'));
+    if (this.queue.length >= this.options.maxQueue) {
+      return Promise.reject(new RedoxError('queueFull', { limit: this.options.maxQueue }));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.queue.indexOf(waiting);
+        if (index !== -1) this.queue.splice(index, 1);
+        reject(new RedoxError('stopped'));
+      };
+      const waiting: Waiting = {
+        start: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.active++;
+          this.started.push(this.now());
+          task().then(resolve, reject).finally(() => {
+            this.active--;
+            this.pump();
+          });
+        },
+        fail: reject,
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(waiting);
+      this.pump();
+    });
+  }
+
+  /** How many wait for their turn. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Refuses what waits and what comes; what runs is left to finish (or to be aborted by its owner). */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const waiting of this.queue.splice(0)) waiting.fail(new RedoxError('stopped'));
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    const now = this.now();
+    while (this.started.length > 0 && this.started[0] <= now - this.options.windowMs) this.started.shift();
+    while (this.queue.length > 0 && this.active < this.options.maxConcurrent && this.started.length < this.options.perWindow) {
+      this.queue.shift()!.start();
+    }
+    if (this.queue.length > 0 && this.started.length >= this.options.perWindow && !this.timer) {
+      // The budget frees up when the oldest request in the window leaves it.
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, this.started[0] + this.options.windowMs - now + 1);
+      this.timer.unref();
+    }
+  }
+}
