@@ -6,6 +6,7 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/catalogue';
 import {
@@ -134,21 +135,22 @@ export class RedoxEmulator {
     return this.baseUrl;
   }
 
-  /** Starts listening; resolves with the base URL (port 0 picks a free port). */
-  start(port = 0, host = '127.0.0.1'): Promise<string> {
-    const server = http.createServer((req, res) => {
+  /** Starts listening, over https when given a key and certificate; resolves with the base URL (port 0 picks a free port). */
+  start(port = 0, host = '127.0.0.1', tls?: { key: string; cert: string }): Promise<string> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.handle(req, res).catch(() => {
         if (!res.headersSent) reply(res, 500, 'Internal Server Error', TEXT_TYPE);
         else res.destroy();
       });
-    });
+    };
+    const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
         const address = server.address() as AddressInfo;
         const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        this.baseUrl = `http://${shownHost}:${address.port}`;
+        this.baseUrl = `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
         resolve(this.baseUrl);
       });
     });

@@ -96,6 +96,24 @@ async function sendAndWait(id, msg, outputs) {
   return outputs.all[before];
 }
 
+/**
+ * Watches every message the runtime sends and completes, through Node-RED's own hooks, so that a
+ * message sent while its flow is being stopped (when no node is left to receive it) is still seen.
+ * Call the returned stop() when done.
+ */
+function trackMessages() {
+  const hooks = helper._RED.hooks;
+  const tracked = { sent: [], completed: [] };
+  hooks.add('onSend.redoxTest', (events) => {
+    for (const e of events) tracked.sent.push({ id: e.source.id, port: e.source.port, msg: e.msg });
+  });
+  hooks.add('onComplete.redoxTest', (e) => {
+    tracked.completed.push({ id: e.node.id, msg: e.msg, error: e.error });
+  });
+  tracked.stop = () => hooks.remove('*.redoxTest');
+  return tracked;
+}
+
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -130,6 +148,7 @@ module.exports = {
   credentials,
   collect,
   sendAndWait,
+  trackMessages,
   delay,
   useEmulator,
 };

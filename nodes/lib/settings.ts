@@ -40,7 +40,7 @@ function number(def: ConfigSettings, name: keyof ConfigSettings, fallback: numbe
 /** Reads and checks the settings; throws RedoxError('badSetting') naming the first bad one. */
 export function readSettings(def: ConfigSettings): ConnectionSettings {
   return {
-    timeoutMs: number(def, 'requestTimeout', DEFAULT_TIMEOUT_MS / 1000, 1, 600) * 1000,
+    timeoutMs: number(def, 'requestTimeout', DEFAULT_TIMEOUT_MS / 1000, 0.1, 600) * 1000,
     connectTimeoutMs: number(def, 'connectTimeout', DEFAULT_CONNECT_TIMEOUT_MS / 1000, 0.1, 120) * 1000,
     retry: {
       maxAttempts: number(def, 'maxAttempts', DEFAULT_RETRY.maxAttempts, 1, 20, true),
