@@ -6,7 +6,7 @@ import { excerpt, RedoxError, type RedoxMetaError } from './errors';
 import { HttpClient, type HttpResponse, type TlsOptions } from './http';
 import { isPlainObject } from './request-builder';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './retry';
-import { DEFAULT_THROTTLE, type ThrottleOptions } from './throttle';
+import { DEFAULT_THROTTLE, Throttle, type ThrottleOptions } from './throttle';
 import { TokenManager } from './token-manager';
 import type { IssuedToken, TokenSource } from './token-source';
 
@@ -64,6 +64,7 @@ export function normaliseBaseUrl(value: unknown): string {
 export class RedoxConnection {
   readonly baseUrl: string;
   private readonly http: HttpClient;
+  private readonly throttle: Throttle;
   private readonly tokens: TokenManager;
   private readonly source: TokenSource;
   private readonly retry: RetryOptions;
@@ -73,12 +74,13 @@ export class RedoxConnection {
   constructor(options: ConnectionOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.throttle = new Throttle(options.throttle ?? DEFAULT_THROTTLE);
     this.http = new HttpClient({
       userAgent: options.userAgent,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      throttle: options.throttle ?? DEFAULT_THROTTLE,
       tls: options.tls,
+      onRequest: () => this.throttle.record(),
     });
     this.source = options.tokenSource(this.http, this.baseUrl);
     const remember = (token: IssuedToken) => {
@@ -103,17 +105,19 @@ export class RedoxConnection {
   }
 
   /**
-   * Posts a Data Model request, retrying what the retry rules allow. Within each attempt a 401
-   * invalidates the token and sends once more with a new one; a second 401 is reported.
-   * Resolves only for a success; every failure is a RedoxError.
+   * Posts a Data Model request, retrying what the retry rules allow. Each attempt waits its turn
+   * in the throttle, then takes the token (so a message that waited uses the newest). Within an
+   * attempt a 401 invalidates the token and sends once more with a new one; a second 401 is
+   * reported. Resolves only for a success; every failure is a RedoxError.
    */
   post(path: string, body: string, options: SendOptions = {}): Promise<RedoxResult> {
-    return withRetries(() => this.attempt(path, body, options), this.retry, options.signal);
+    const attempt = () => this.throttle.run(() => this.attempt(path, body, options), options.signal);
+    return withRetries(attempt, this.retry, options.signal);
   }
 
   private async attempt(path: string, body: string, options: SendOptions): Promise<RedoxResult> {
     let token = await this.tokens.getToken();
-    let res = await this.postWith(token, path, body, options);
+    let res = await this.postWith(token, path, body, { ...options, counted: true }); // throttle.run counted it
     if (res.statusCode === 401) {
       this.tokens.invalidate(token.accessToken);
       token = await this.tokens.getToken();
@@ -135,15 +139,17 @@ export class RedoxConnection {
   }
 
   close(): void {
+    this.throttle.close();
     this.tokens.close();
     this.http.close();
   }
 
-  private postWith(token: IssuedToken, path: string, body: string, options: SendOptions): Promise<HttpResponse> {
+  private postWith(token: IssuedToken, path: string, body: string, options: SendOptions & { counted?: boolean }): Promise<HttpResponse> {
     return this.http.postJson(this.baseUrl + path, body, {
       headers: { authorization: `Bearer ${token.accessToken}` },
       timeoutMs: options.timeoutMs,
       signal: options.signal,
+      counted: options.counted,
     });
   }
 }

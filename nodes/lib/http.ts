@@ -2,15 +2,15 @@
  * The one place that speaks HTTP. It posts a body and hands back status, headers and the parsed
  * body; it never throws got's own errors (they carry the request's headers and body, which hold
  * the bearer token or the secret), only RedoxError('network' | 'timeout' | 'stopped' | 'queueFull').
- * Every request passes the connection's throttle; proxies follow the http_proxy, https_proxy and
- * no_proxy environment variables, as Node-RED's http request node does.
+ * Proxies follow the http_proxy, https_proxy and no_proxy environment variables, as Node-RED's
+ * http request node does.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { RedoxError } from './errors';
-import { Throttle, type ThrottleOptions } from './throttle';
 
 type GotModule = typeof import('got', { with: { 'resolution-mode': 'import' } });
 type Got = GotModule['got'];
@@ -36,6 +36,8 @@ export interface PostOptions {
   timeoutMs?: number;
   /** Aborts this request (a message whose node is closing). */
   signal?: AbortSignal;
+  /** Already counted by the throttle: don't tell onRequest. */
+  counted?: boolean;
 }
 
 /** TLS settings, as Node-RED's tls-config node gives them. */
@@ -54,8 +56,9 @@ export interface HttpClientOptions {
   timeoutMs: number;
   /** Time allowed to open the connection (and finish TLS). */
   connectTimeoutMs: number;
-  throttle: ThrottleOptions;
   tls?: TlsOptions;
+  /** Told of every request not already counted, as it starts (the throttle counts them). */
+  onRequest?: () => void;
 }
 
 /** Parses a response body: JSON when it is JSON, else the text. */
@@ -77,7 +80,6 @@ interface Agents {
 }
 
 export class HttpClient {
-  readonly throttle: Throttle;
   private readonly direct: Agents = {
     http: new http.Agent({ keepAlive: true }),
     https: new https.Agent({ keepAlive: true }),
@@ -89,7 +91,7 @@ export class HttpClient {
   private closed = false;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.throttle = new Throttle(options.throttle);
+    setMaxListeners(0, this.closing.signal); // one listener per request in flight, by design
   }
 
   private getClient(): Promise<Got> {
@@ -133,21 +135,20 @@ export class HttpClient {
     const signal = options.signal ? AbortSignal.any([this.closing.signal, options.signal]) : this.closing.signal;
     const got = await this.getClient();
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    return this.throttle.run(async () => {
-      try {
-        const res = await got.post(url, {
-          body,
-          headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
-          timeout: { request: timeoutMs, connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
-          agent: this.agentsFor(url),
-          signal,
-        });
-        const parsed = parseBody(res.headers['content-type'], res.body);
-        return { statusCode: res.statusCode, headers: { ...res.headers }, ...parsed };
-      } catch (err) {
-        throw this.rewrite(err, url, signal, timeoutMs);
-      }
-    }, signal);
+    if (!options.counted) this.options.onRequest?.();
+    try {
+      const res = await got.post(url, {
+        body,
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
+        timeout: { request: timeoutMs, connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
+        agent: this.agentsFor(url),
+        signal,
+      });
+      const parsed = parseBody(res.headers['content-type'], res.body);
+      return { statusCode: res.statusCode, headers: { ...res.headers }, ...parsed };
+    } catch (err) {
+      throw this.rewrite(err, url, signal, timeoutMs);
+    }
   }
 
   /** Turns a got error into one that names the cause and nothing of the request. */
@@ -163,11 +164,10 @@ export class HttpClient {
     return new RedoxError('network', { host: hostOf(url), reason: e?.code ?? e?.name ?? 'unknown error' });
   }
 
-  /** Aborts what is in flight, refuses what is queued, and closes every connection. */
+  /** Aborts what is in flight and closes every connection. */
   close(): void {
     this.closed = true;
     this.closing.abort();
-    this.throttle.close();
     for (const agents of [this.direct, ...this.proxied.values()]) {
       agents.http.destroy();
       agents.https.destroy();

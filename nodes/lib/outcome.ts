@@ -4,6 +4,7 @@
  * sidebar see it), and closing: messages in flight are stopped and completed on output 2 before
  * the node reports itself closed. The message keeps everything it had, plus what Redox answered.
  */
+import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import type { RedoxConfigNode } from './config-node';
 import { isRedoxError, RedoxError } from './errors';
@@ -40,6 +41,7 @@ export function handleInput(
   const noConfig = RED._(`${namespace}.errors.noConfig`);
   if (!config) node.status({ fill: 'red', shape: 'ring', text: noConfig });
   const closing = new AbortController();
+  setMaxListeners(0, closing.signal); // one listener per message in flight, by design
   const inFlight = new Set<Promise<void>>();
 
   node.on('input', (msg: Msg, send: SendFn, done: DoneFn) => {

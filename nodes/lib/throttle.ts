@@ -1,7 +1,10 @@
 /**
- * Self-throttling shared by every node of one connection: at most `perWindow` requests started in
- * any rolling window (Redox: 7,500 per five minutes, per client), at most `maxConcurrent` at once,
- * and a bounded queue for the rest. A request that cannot be queued is refused at once.
+ * Self-throttling shared by every node of one connection: at most `maxConcurrent` messages at
+ * once, a bounded queue for the rest (a message that cannot be queued is refused at once), and no
+ * new message started while `perWindow` requests were made in the rolling window (Redox: 7,500
+ * per five minutes, per client). Each run() counts one request; the few others a message may
+ * make (authenticate, send again after a 401) are counted with record() as they go, so the
+ * default budget stays some hundreds under Redox's limit.
  *
  * Hand-written rather than p-queue or bottleneck: those count fixed intervals (a burst across two
  * intervals can double the rate inside one rolling window), and a redeploy must settle every
@@ -25,7 +28,7 @@ interface Waiting {
 }
 
 export class Throttle {
-  /** Start times inside the current window, oldest first. */
+  /** Request times inside the current window, oldest first. */
   private readonly started: number[] = [];
   private readonly queue: Waiting[] = [];
   private active = 0;
@@ -33,6 +36,11 @@ export class Throttle {
   private closed = false;
 
   constructor(private readonly options: ThrottleOptions, private readonly now: () => number = Date.now) {}
+
+  /** Counts one more HTTP request against the budget (each run() counts one itself). */
+  record(): void {
+    this.started.push(this.now());
+  }
 
   /** Runs `task` when the budget and concurrency allow. */
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
