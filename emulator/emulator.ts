@@ -181,6 +181,11 @@ export class RedoxEmulator {
     this.faults.push(...faults);
   }
 
+  /** Forgets the faults still queued. */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Every access and refresh token issued, for scanning outputs for leaks. */
   issuedTokens(): string[] {
     return [...this.issued];

@@ -8,6 +8,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const WebSocket = require('ws');
+const { scanChildOutput } = require('./leak-scan');
 
 const root = path.join(__dirname, '..');
 
@@ -100,6 +101,8 @@ class NodeRedClient {
 
   close() {
     if (this.socket) this.socket.close();
+    for (const entry of this.debug) scanChildOutput('debug sidebar', entry);
+    this.debug = [];
   }
 }
 
@@ -139,6 +142,7 @@ async function startNodeRed({ env = {} } = {}) {
     output: () => output,
     async stop() {
       client.close();
+      scanChildOutput('Node-RED log', output);
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGINT');

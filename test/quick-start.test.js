@@ -7,6 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const should = require('should');
 const { freePort, waitFor, NodeRedClient } = require('./node-red-process');
+const { scanChildOutput } = require('./leak-scan');
 
 const root = path.join(__dirname, '..');
 
@@ -59,7 +60,12 @@ describe('npm start (quick start)', function () {
     emulator = `http://127.0.0.1:${emulatorPort}`;
     env = { PORT: String(port), REDOX_EMULATOR_PORT: String(emulatorPort), QUICKSTART_USER_DIR: userDir, REDOX_API_KEY: '', REDOX_SECRET: '', REDOX_BASE_URL: '' };
   });
-  after(() => fs.rmSync(userDir, { recursive: true, force: true }));
+  after(() => {
+    // Node-RED's own log of every run (the start script's banner names the demo secret on purpose)
+    const log = path.join(userDir, 'node-red.log');
+    if (fs.existsSync(log)) scanChildOutput('npm start Node-RED log', fs.readFileSync(log, 'utf8'));
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
 
   const state = async () => (await fetch(`${emulator}/_emulator/state`)).json();
 

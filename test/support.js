@@ -2,9 +2,28 @@
 // Shared set-up for the tests: a real Node-RED runtime (node-red-node-test-helper) with the
 // compiled nodes, the Redox emulator on a random loopback port, and ways to collect outputs.
 const helper = require('node-red-node-test-helper');
-const { RedoxEmulator, DEMO_CREDENTIALS } = require('../dist/emulator/emulator');
+const emulatorModule = require('../dist/emulator/emulator');
+const leakScan = require('./leak-scan');
+
+const { DEMO_CREDENTIALS } = emulatorModule;
 
 helper.init(require.resolve('node-red'));
+
+// Every credential and every emulator the tests use is known to the leak scan.
+for (const method of ['load', 'setFlows']) {
+  const original = helper[method].bind(helper);
+  helper[method] = (nodes, flow, creds, ...rest) => {
+    leakScan.registerCredentials(creds);
+    return original(nodes, flow, creds, ...rest);
+  };
+}
+
+class RedoxEmulator extends emulatorModule.RedoxEmulator {
+  constructor(options) {
+    super(options);
+    leakScan.registerEmulator(this);
+  }
+}
 
 const NODES = [
   require('../dist/nodes/redox-config'),
