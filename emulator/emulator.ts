@@ -4,7 +4,7 @@
  * steer it in-process (token lifetime, revocation, injected faults, counters); a person or a
  * child process can read its counters at GET /_emulator/state.
  */
-import { randomInt, randomUUID } from 'node:crypto';
+import { createPublicKey, randomInt, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,14 @@ import {
 export interface EmulatorCredential {
   apiKey: string;
   secret: string;
+  source?: { ID: string; Name: string };
+}
+
+/** An OAuth API key the emulator accepts: public keys by key ID (RS384, ES384) and/or a shared secret (HS384). */
+export interface OAuthClient {
+  clientId: string;
+  keys?: Array<{ kid: string; publicKey: string }>;
+  secret?: string;
   source?: { ID: string; Name: string };
 }
 
@@ -41,6 +49,8 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Requests per client address per window; default 7,500 per 5 minutes, as at Redox (429 above). */
   rateLimit?: { limit: number; windowMs: number };
+  /** OAuth API keys it accepts; default: the demo HS384 client. */
+  oauthClients?: OAuthClient[];
 }
 
 /** A fault for the next matching request: answer with this status/body, wait first, or drop the connection. */
@@ -78,6 +88,7 @@ export interface Arrival {
 export interface EmulatorCalls {
   authenticate: number;
   refreshToken: number;
+  oauthToken: number;
   endpoint: number;
   query: number;
   rejected401: number;
@@ -90,6 +101,23 @@ export const DEMO_CREDENTIALS: Readonly<EmulatorCredential> = {
   secret: 'demo-secret',
   source: SAMPLE_SOURCE,
 };
+
+export const DEMO_OAUTH_CLIENT: Readonly<OAuthClient> = {
+  clientId: 'demo-oauth-client',
+  secret: 'demo-oauth-client-secret',
+  source: SAMPLE_SOURCE,
+};
+
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** How far an assertion's clock may be ahead of the emulator's. */
+const CLOCK_TOLERANCE_S = 5;
+
+type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
+let joseModule: Promise<Jose> | undefined;
+function loadJose(): Promise<Jose> {
+  joseModule ??= import('jose');
+  return joseModule;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -110,10 +138,18 @@ export class RedoxEmulator {
   /** Picks a fault for a request when none is queued (for randomised fault tests). */
   faultPicker: ((kind: 'data' | 'auth') => Fault | undefined) | undefined;
   tokenLifetimeMs: number;
+  /** Lifetime of tokens from /v2/auth/token; default 5 minutes, as at Redox. */
+  oauthTokenLifetimeMs = 300_000;
+  /** Added to the emulator's clock when it checks assertions (to test a client whose clock is off). */
+  clockOffsetMs = 0;
   maxBodyBytes: number;
   rateLimit: { limit: number; windowMs: number };
 
   private readonly credentials: EmulatorCredential[];
+  private readonly oauthClients: OAuthClient[];
+  /** Assertion IDs already used, with when they expire. */
+  private readonly seenJti = new Map<string, number>();
+  private secure = false;
   private readonly destinations: Destination[];
   private readonly accessTokens = new Map<string, AccessGrant>();
   private readonly refreshTokens = new Map<string, string>(); // refresh token -> apiKey
@@ -125,6 +161,7 @@ export class RedoxEmulator {
 
   constructor(options: EmulatorOptions = {}) {
     this.credentials = options.credentials ?? [DEMO_CREDENTIALS];
+    this.oauthClients = (options.oauthClients ?? [DEMO_OAUTH_CLIENT]).map((c) => ({ ...c, keys: [...(c.keys ?? [])] }));
     this.destinations = options.destinations ?? SAMPLE_DESTINATIONS;
     this.tokenLifetimeMs = options.tokenLifetimeMs ?? DAY_MS;
     this.maxBodyBytes = options.maxBodyBytes ?? 40 * 1024 * 1024;
@@ -144,6 +181,7 @@ export class RedoxEmulator {
       });
     };
     const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+    this.secure = Boolean(tls);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -181,12 +219,19 @@ export class RedoxEmulator {
     this.faults.push(...faults);
   }
 
+  /** Registers a public key (PEM) for an OAuth client, adding the client when it is new. */
+  registerOAuthKey(clientId: string, kid: string, publicKey: string): void {
+    let client = this.oauthClients.find((c) => c.clientId === clientId);
+    if (!client) this.oauthClients.push((client = { clientId, keys: [] }));
+    client.keys = [...(client.keys ?? []).filter((k) => k.kid !== kid), { kid, publicKey }];
+  }
+
   /** Forgets the faults still queued. */
   clearFaults(): void {
     this.faults.length = 0;
   }
 
-  /** Every access and refresh token issued, for scanning outputs for leaks. */
+  /** Every token issued, access and refresh in turn (an OAuth token's refresh place is ''), for leak scans. */
   issuedTokens(): string[] {
     return [...this.issued];
   }
@@ -212,7 +257,7 @@ export class RedoxEmulator {
     if (req.method !== 'POST') return reply(res, 404, 'Not Found', TEXT_TYPE);
 
     const raw = await readBody(req, this.maxBodyBytes);
-    const kind = route === 'auth' || route === 'refresh' ? 'auth' : 'data';
+    const kind = route === 'endpoint' || route === 'query' ? 'data' : 'auth';
     const arrival: Arrival = { path, kind, body: kind === 'data' && raw !== undefined ? parseJson(raw) : undefined, outcome: '' };
     this.arrivals.push(arrival);
 
@@ -248,6 +293,8 @@ export class RedoxEmulator {
         return this.authenticate(res, raw);
       case 'refresh':
         return this.refresh(res, raw);
+      case 'oauth':
+        return this.oauthToken(req, res, raw);
       default:
         return this.dataRequest(req, res, route, raw);
     }
@@ -273,6 +320,67 @@ export class RedoxEmulator {
     replyJson(res, 200, this.issue(owner));
   }
 
+  /** POST /v2/auth/token: checks the signed assertion as Redox does and issues a 5-minute token. */
+  private async oauthToken(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
+    this.calls.oauthToken++;
+    const refuse = (status: number, error: string, description: string) => replyJson(res, status, { error, error_description: description });
+    if (!/application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
+      return refuse(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
+    }
+    const form = new URLSearchParams(raw);
+    if (form.get('grant_type') !== 'client_credentials') return refuse(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) return refuse(400, 'invalid_request', 'client_assertion_type must be jwt-bearer');
+    const assertion = form.get('client_assertion') ?? '';
+    const jose = await loadJose();
+    let header: { alg?: string; kid?: string };
+    let claims: { iss?: string; sub?: string; jti?: string; exp?: number; iat?: number };
+    try {
+      header = jose.decodeProtectedHeader(assertion);
+      claims = jose.decodeJwt(assertion);
+    } catch {
+      return refuse(400, 'invalid_request', 'client_assertion is not a JWT');
+    }
+    const client = this.oauthClients.find((c) => c.clientId === claims.iss);
+    if (!client || claims.sub !== claims.iss) return refuse(401, 'invalid_client', 'unknown client: iss and sub must be the client ID');
+    let key: Uint8Array | import('node:crypto').KeyObject;
+    if (header.alg === 'HS384' && client.secret) {
+      key = new TextEncoder().encode(client.secret);
+    } else if (header.alg === 'RS384' || header.alg === 'ES384') {
+      const registered = client.keys?.find((k) => k.kid === header.kid);
+      if (!registered) return refuse(401, 'invalid_client', `unknown key ID (kid) for this client: ${header.kid ?? 'none'}`);
+      key = createPublicKey(registered.publicKey);
+    } else {
+      return refuse(400, 'invalid_request', `unsupported algorithm: ${header.alg ?? 'none'}`);
+    }
+    const now = Date.now() + this.clockOffsetMs;
+    const tokenUrl = `${this.secure ? 'https' : 'http'}://${req.headers.host}/v2/auth/token`;
+    try {
+      await jose.jwtVerify(assertion, key, { algorithms: [header.alg], audience: tokenUrl, currentDate: new Date(now), clockTolerance: CLOCK_TOLERANCE_S });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return refuse(401, 'invalid_client', 'the assertion signature does not match the registered key');
+      if (code === 'ERR_JWT_EXPIRED') return refuse(400, 'invalid_grant', 'the assertion has expired');
+      return refuse(400, 'invalid_grant', `the assertion is not valid: ${(err as Error).message}`);
+    }
+    const nowS = now / 1000;
+    if (typeof claims.exp !== 'number' || claims.exp > nowS + 300 + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'exp must be at most 5 minutes ahead');
+    if (typeof claims.iat !== 'number' || claims.iat > nowS + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'iat is in the future');
+    if (typeof claims.jti !== 'string' || !claims.jti) return refuse(400, 'invalid_request', 'the assertion needs a jti');
+    for (const [jti, until] of this.seenJti) if (until < nowS) this.seenJti.delete(jti);
+    if (this.seenJti.has(claims.jti)) return refuse(400, 'invalid_grant', 'jti already used: sign a new assertion');
+    this.seenJti.set(claims.jti, claims.exp);
+
+    const accessToken = randomUUID();
+    this.accessTokens.set(accessToken, { apiKey: client.clientId, expiresAt: Date.now() + this.oauthTokenLifetimeMs });
+    this.issued.push(accessToken, '');
+    replyJson(res, 200, {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: Math.max(1, Math.floor(this.oauthTokenLifetimeMs / 1000)), // whole seconds, rounded down
+      scope: form.get('scope') ?? 'default',
+    });
+  }
+
   private issue(apiKey: string) {
     const accessToken = randomUUID();
     const refreshToken = randomUUID();
@@ -291,7 +399,8 @@ export class RedoxEmulator {
       this.calls.rejected401++;
       return reply(res, 401, 'Invalid request', TEXT_TYPE);
     }
-    const credential = this.credentials.find((c) => c.apiKey === grant.apiKey) ?? DEMO_CREDENTIALS;
+    const credential = this.credentials.find((c) => c.apiKey === grant.apiKey) ??
+      { ...DEMO_CREDENTIALS, source: this.oauthClients.find((c) => c.clientId === grant.apiKey)?.source ?? SAMPLE_SOURCE };
     const body = parseJson(raw);
     const [status, answer, waitMs] = this.answer(body, credential);
     this.received.push({ path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() });
@@ -378,11 +487,12 @@ export class RedoxEmulator {
   }
 }
 
-const ROUTES: Record<string, 'auth' | 'refresh' | 'endpoint' | 'query' | undefined> = Object.assign(Object.create(null), {
+const ROUTES: Record<string, 'auth' | 'refresh' | 'oauth' | 'endpoint' | 'query' | undefined> = Object.assign(Object.create(null), {
   '/auth/authenticate': 'auth',
   '/auth/refreshToken': 'refresh',
   '/endpoint': 'endpoint',
   '/query': 'query',
+  '/v2/auth/token': 'oauth',
 });
 
 /** Results of the queries the emulator knows; others answer with Meta alone. */
@@ -399,7 +509,7 @@ function metaError(meta: Record<string, unknown>, text: string, type: string, mo
 }
 
 function emptyCalls(): EmulatorCalls {
-  return { authenticate: 0, refreshToken: 0, endpoint: 0, query: 0, rejected401: 0, rateLimited: 0, faults: 0 };
+  return { authenticate: 0, refreshToken: 0, oauthToken: 0, endpoint: 0, query: 0, rejected401: 0, rateLimited: 0, faults: 0 };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -6,6 +6,10 @@ import type { Node, NodeAPI, NodeConstructor } from 'node-red';
 import { ApiKeyTokenSource } from './lib/api-key-source';
 import { DEFAULT_BASE_URL, type RedoxConfigDef, type RedoxConfigNode } from './lib/config-node';
 import { RedoxConnection } from './lib/connection';
+import type { HttpClient } from './lib/http';
+import { readSigningKey } from './lib/oauth-key';
+import { OAuthTokenSource } from './lib/oauth-source';
+import type { TokenSource } from './lib/token-source';
 import { isRedoxError, RedoxError } from './lib/errors';
 import type { TlsOptions } from './lib/http';
 import { USER_AGENT } from './lib/package-info';
@@ -47,19 +51,41 @@ export = function (RED: NodeAPI) {
       return options;
     };
 
+    /**
+     * How tokens are obtained, from the method and credentials, checked now; and what identifies
+     * them, so that a redeploy with the same ones keeps the token.
+     */
+    const tokenMethod = (): { source: (http: HttpClient, url: string) => TokenSource; identity: string[] } => {
+      const creds = node.credentials ?? {};
+      if (def.authMethod === 'oauth') {
+        const clientId = resolve(creds.clientId);
+        const privateKey = resolve(creds.privateKey);
+        const clientSecret = resolve(creds.clientSecret);
+        if (!clientId) throw new RedoxError('missingCredentials');
+        const signing = readSigningKey({ privateKey, clientSecret, algorithm: def.algorithm });
+        const oauth = { clientId, signing, keyId: def.keyId?.trim() || undefined, scope: def.scope?.trim() || undefined };
+        return {
+          source: (http, url) => new OAuthTokenSource(http, url, oauth),
+          identity: ['oauth', clientId, privateKey ?? '', clientSecret ?? '', def.keyId ?? '', def.algorithm ?? '', def.scope ?? ''],
+        };
+      }
+      const apiKey = resolve(creds.apiKey);
+      const secret = resolve(creds.secret);
+      if (!apiKey || !secret) throw new RedoxError('missingCredentials');
+      return { source: (http, url) => new ApiKeyTokenSource(http, url, { apiKey, secret }), identity: ['apiKey', apiKey, secret] };
+    };
+
     node.connection = () => {
       if (connection) return connection;
-      const apiKey = resolve(node.credentials?.apiKey);
-      const secret = resolve(node.credentials?.secret);
-      if (!apiKey || !secret) throw new RedoxError('missingCredentials');
+      const method = tokenMethod();
       const settings = readSettings(def);
-      print = fingerprint(baseUrl, apiKey, secret, def.tls ?? '');
+      print = fingerprint(baseUrl, def.tls ?? '', ...method.identity);
       connection = new RedoxConnection({
         ...settings,
         baseUrl,
         userAgent: USER_AGENT,
         tls: tlsOptions(),
-        tokenSource: (http, url) => new ApiKeyTokenSource(http, url, { apiKey, secret }),
+        tokenSource: method.source,
         initialToken: takeToken(node.id, print),
         onBackgroundError: (err) => node.warn(RED._('redox-config.errors.backgroundRefresh', { message: node.describe(err) })),
       });
@@ -72,6 +98,15 @@ export = function (RED: NodeAPI) {
       if (attempts) text = RED._('redox-config.errors.afterAttempts', { message: text, count: attempts.length, attempts: attempts.join(', ') });
       return connection ? connection.redact(text) : text;
     };
+
+    // A key that cannot be used is said when the node starts, not only on the first message.
+    if (def.authMethod === 'oauth' && (node.credentials?.privateKey || node.credentials?.clientSecret)) {
+      try {
+        tokenMethod();
+      } catch (err) {
+        node.error(node.describe(err));
+      }
+    }
 
     node.statusFor = (err) => ({
       fill: 'red',
@@ -115,6 +150,8 @@ export = function (RED: NodeAPI) {
       case 'badBaseUrl':
       case 'insecureBaseUrl':
       case 'badSetting':
+      case 'badPrivateKey':
+      case 'algorithmMismatch':
         return 'config';
       default:
         return 'invalid';
@@ -125,6 +162,9 @@ export = function (RED: NodeAPI) {
     credentials: {
       apiKey: { type: 'password' },
       secret: { type: 'password' },
+      clientId: { type: 'password' },
+      privateKey: { type: 'password' },
+      clientSecret: { type: 'password' },
     },
   });
 };

@@ -50,9 +50,9 @@ function text(value) {
 function scan(where, value, accessTokensAllowed = false) {
   const haystack = typeof value === 'string' ? value : text(value);
   const { access, refresh } = tokens();
-  const forbidden = [...secrets, ...refresh, ...(accessTokensAllowed ? [] : access)];
+  const forbidden = [...secrets, ...refresh, ...(accessTokensAllowed ? [] : access)].filter(Boolean);
   for (const needle of forbidden) {
-    if (haystack.includes(needle)) findings.push(`${where}: ${haystack.slice(0, 200)}`);
+    if (haystack.includes(needle)) findings.push(`${where} holds "${needle.slice(0, 6)}…": ${haystack.slice(0, 200)}`);
   }
 }
 

@@ -3,7 +3,7 @@
  * the key and secret, POST /auth/refreshToken with the key and the latest refresh token.
  */
 import { excerpt, RedoxError } from './errors';
-import type { HttpClient, HttpResponse } from './http';
+import { responseDetails, type HttpClient, type HttpResponse } from './http';
 import type { IssuedToken, TokenSource } from './token-source';
 
 export interface ApiKeyCredentials {
@@ -32,13 +32,13 @@ export class ApiKeyTokenSource implements TokenSource {
   }
 
   private async post(path: string, body: object): Promise<IssuedToken> {
-    const res = await this.http.postJson(this.baseUrl + path, JSON.stringify(body));
+    const res = await this.http.post(this.baseUrl + path, JSON.stringify(body));
     if (res.statusCode === 401 || res.statusCode === 403) {
       // Redox answers these in plain text ("Invalid request"): that text is the reason to show.
-      throw new RedoxError('authRefused', { status: res.statusCode, reason: excerpt(res.body) || '-' }, details(res));
+      throw new RedoxError('authRefused', { status: res.statusCode, reason: excerpt(res.body) || '-' }, responseDetails(res));
     }
     if (res.statusCode !== 200) {
-      throw new RedoxError('authFailed', { status: res.statusCode, reason: excerpt(res.body) || '-' }, details(res));
+      throw new RedoxError('authFailed', { status: res.statusCode, reason: excerpt(res.body) || '-' }, responseDetails(res));
     }
     return this.readToken(res);
   }
@@ -56,9 +56,4 @@ export class ApiKeyTokenSource implements TokenSource {
       refreshToken: typeof b.refreshToken === 'string' && b.refreshToken ? b.refreshToken : undefined,
     };
   }
-}
-
-/** Status and body of a refused authentication: never the request, which held the secret. */
-function details(res: HttpResponse) {
-  return { statusCode: res.statusCode, body: res.body, headers: res.headers };
 }

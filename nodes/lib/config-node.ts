@@ -9,11 +9,22 @@ export interface RedoxConfigDef extends NodeDef, ConfigSettings {
   baseUrl?: string;
   /** A tls-config node's id, for custom CAs or client certificates. */
   tls?: string;
+  /** 'apiKey' (legacy, the default) or 'oauth'. */
+  authMethod?: string;
+  /** OAuth: the key ID registered with the public key, sent as `kid`. */
+  keyId?: string;
+  /** OAuth: RS384, ES384 or HS384; empty to follow the key. */
+  algorithm?: string;
+  /** OAuth: an optional scope. */
+  scope?: string;
 }
 
 export interface RedoxConfigCredentials {
   apiKey?: string;
   secret?: string;
+  clientId?: string;
+  privateKey?: string;
+  clientSecret?: string;
 }
 
 export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {

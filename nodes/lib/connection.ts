@@ -3,7 +3,7 @@
  * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
  */
 import { excerpt, RedoxError, type RedoxMetaError } from './errors';
-import { HttpClient, type HttpResponse, type TlsOptions } from './http';
+import { HttpClient, responseDetails, type HttpResponse, type TlsOptions } from './http';
 import { isPlainObject } from './request-builder';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './retry';
 import { DEFAULT_THROTTLE, Throttle, type ThrottleOptions } from './throttle';
@@ -145,7 +145,7 @@ export class RedoxConnection {
   }
 
   private postWith(token: IssuedToken, path: string, body: string, options: SendOptions & { counted?: boolean }): Promise<HttpResponse> {
-    return this.http.postJson(this.baseUrl + path, body, {
+    return this.http.post(this.baseUrl + path, body, {
       headers: { authorization: `Bearer ${token.accessToken}` },
       timeoutMs: options.timeoutMs,
       signal: options.signal,
@@ -155,7 +155,7 @@ export class RedoxConnection {
 }
 
 function detailsOf(res: HttpResponse) {
-  return { statusCode: res.statusCode, body: res.body, headers: res.headers, errors: metaErrors(res.body) };
+  return { ...responseDetails(res), errors: metaErrors(res.body) };
 }
 
 /** Redox's Meta.Errors list, or an empty one. */

@@ -33,6 +33,8 @@ export interface HttpResponse {
 
 export interface PostOptions {
   headers?: Record<string, string>;
+  /** Default application/json. */
+  contentType?: string;
   timeoutMs?: number;
   /** Aborts this request (a message whose node is closing). */
   signal?: AbortSignal;
@@ -59,6 +61,11 @@ export interface HttpClientOptions {
   tls?: TlsOptions;
   /** Told of every request not already counted, as it starts (the throttle counts them). */
   onRequest?: () => void;
+}
+
+/** What a refused or failed response tells a flow: status, body and headers, never the request. */
+export function responseDetails(res: HttpResponse) {
+  return { statusCode: res.statusCode, body: res.body, headers: res.headers };
 }
 
 /** Parses a response body: JSON when it is JSON, else the text. */
@@ -130,7 +137,8 @@ export class HttpClient {
     return agents;
   }
 
-  async postJson(url: string, body: string, options: PostOptions = {}): Promise<HttpResponse> {
+  /** Posts `body` (JSON unless options.contentType says otherwise). */
+  async post(url: string, body: string, options: PostOptions = {}): Promise<HttpResponse> {
     if (this.closed) throw new RedoxError('stopped');
     const signal = options.signal ? AbortSignal.any([this.closing.signal, options.signal]) : this.closing.signal;
     const got = await this.getClient();
@@ -139,7 +147,7 @@ export class HttpClient {
     try {
       const res = await got.post(url, {
         body,
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
+        headers: { 'content-type': options.contentType ?? 'application/json', accept: 'application/json', ...options.headers },
         timeout: { request: timeoutMs, connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
         agent: this.agentsFor(url),
         signal,
