@@ -2,11 +2,13 @@
 /**
  * Runs the Redox emulator from the command line:
  *   redox-emulator [--port 3333] [--host 127.0.0.1] [--api-key KEY] [--secret SECRET] [--token-lifetime SECONDS]
+ *                  [--oauth-public-key FILE --oauth-key-id KID] [--oauth-client-id ID]
  * REDOX_EMULATOR_PORT sets the port too. Ctrl-C stops it.
  */
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_EMULATOR_PORT } from './defaults';
-import { DEMO_CREDENTIALS, RedoxEmulator } from './emulator';
+import { DEMO_CREDENTIALS, DEMO_OAUTH_CLIENT, RedoxEmulator } from './emulator';
 
 const HELP = `Usage: redox-emulator [options]
   --port N              port to listen on (default $REDOX_EMULATOR_PORT or ${DEFAULT_EMULATOR_PORT})
@@ -14,6 +16,9 @@ const HELP = `Usage: redox-emulator [options]
   --api-key KEY         API key to accept (default ${DEMO_CREDENTIALS.apiKey})
   --secret SECRET       secret to accept (default ${DEMO_CREDENTIALS.secret})
   --token-lifetime S    access token lifetime in seconds (default 86400)
+  --oauth-client-id ID  OAuth client ID (default ${DEMO_OAUTH_CLIENT.clientId}, whose HS384 secret is ${DEMO_OAUTH_CLIENT.secret})
+  --oauth-public-key F  a PEM public key file (RS384 or ES384) to accept for that client...
+  --oauth-key-id KID    ...under this key ID (default demo-key)
   -h, --help            show this text`;
 
 async function main(): Promise<void> {
@@ -24,6 +29,9 @@ async function main(): Promise<void> {
       'api-key': { type: 'string', default: DEMO_CREDENTIALS.apiKey },
       secret: { type: 'string', default: DEMO_CREDENTIALS.secret },
       'token-lifetime': { type: 'string' },
+      'oauth-client-id': { type: 'string', default: DEMO_OAUTH_CLIENT.clientId },
+      'oauth-public-key': { type: 'string' },
+      'oauth-key-id': { type: 'string', default: 'demo-key' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -40,10 +48,14 @@ async function main(): Promise<void> {
   }
   const emulator = new RedoxEmulator({
     credentials: [{ ...DEMO_CREDENTIALS, apiKey: values['api-key']!, secret: values.secret! }],
+    oauthClients: [{ ...DEMO_OAUTH_CLIENT, clientId: values['oauth-client-id']! }],
     tokenLifetimeMs: lifetime === undefined ? undefined : lifetime * 1000,
   });
+  if (values['oauth-public-key']) {
+    emulator.registerOAuthKey(values['oauth-client-id']!, values['oauth-key-id']!, fs.readFileSync(values['oauth-public-key'], 'utf8'));
+  }
   const url = await emulator.start(port, values.host);
-  console.log(`Redox emulator listening on ${url} (API key "${values['api-key']}"; state at ${url}/_emulator/state)`);
+  console.log(`Redox emulator listening on ${url} (API key "${values['api-key']}", OAuth client "${values['oauth-client-id']}"; state at ${url}/_emulator/state)`);
   const stop = () => {
     emulator.stop().then(() => process.exit(0), () => process.exit(1));
   };

@@ -4,13 +4,16 @@
 //   npm start -- --reset      (or npm run start:reset) starts over with the quick-start flow
 // PORT (1880) and REDOX_EMULATOR_PORT (3333) choose the ports. With REDOX_API_KEY and
 // REDOX_SECRET set (and REDOX_BASE_URL, default https://api.redoxengine.com), the quick-start
-// flow talks to that Redox environment and no emulator is started. QUICKSTART_USER_DIR moves the
-// Node-RED user directory (default .node-red in the project; the tests use a temporary one).
+// flow talks to that Redox environment and no emulator is started; REDOX_OAUTH_CLIENT_ID,
+// REDOX_OAUTH_KEY_ID and REDOX_OAUTH_PRIVATE_KEY (or REDOX_OAUTH_PRIVATE_KEY_FILE) do the same for
+// the OAuth connection. QUICKSTART_USER_DIR moves the Node-RED user directory (default .node-red
+// in the project; the tests use a temporary one).
 'use strict';
 const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { RedoxEmulator, DEMO_CREDENTIALS } = require('../dist/emulator/emulator');
+const { RedoxEmulator, DEMO_CREDENTIALS, DEMO_OAUTH_CLIENT } = require('../dist/emulator/emulator');
 const { DEFAULT_EMULATOR_PORT } = require('../dist/emulator/defaults');
 
 const root = path.join(__dirname, '..');
@@ -26,14 +29,40 @@ function fail(message) {
   process.exit(2);
 }
 
-/** Where the quick-start flow's redox-config points: real Redox when credentials are given, else the emulator. */
-function chooseTarget() {
-  const { REDOX_API_KEY: apiKey, REDOX_SECRET: secret, REDOX_BASE_URL: baseUrl } = process.env;
-  if (apiKey || secret) {
-    if (!apiKey || !secret) fail('set both REDOX_API_KEY and REDOX_SECRET to use real Redox, or neither to use the emulator');
-    return { real: true, baseUrl: baseUrl || 'https://api.redoxengine.com', apiKey, secret };
+const OAUTH_KEY_ID = 'quick-start-key';
+
+/** The RS384 key pair the quick start's OAuth connection signs with, made once per user directory. */
+function demoKeyPair() {
+  const dir = path.join(userDir, 'redox-oauth-demo');
+  const files = { privateKey: path.join(dir, 'private.pem'), publicKey: path.join(dir, 'public.pem') };
+  if (!fs.existsSync(files.privateKey)) {
+    const pair = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(files.privateKey, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    fs.writeFileSync(files.publicKey, pair.publicKey.export({ type: 'spki', format: 'pem' }));
   }
-  return { real: false, baseUrl: `http://127.0.0.1:${emulatorPort}`, ...DEMO_CREDENTIALS };
+  return { privateKey: fs.readFileSync(files.privateKey, 'utf8'), publicKey: fs.readFileSync(files.publicKey, 'utf8') };
+}
+
+/** Where the quick-start flow's connections point: real Redox when credentials are given, else the emulator. */
+function chooseTarget() {
+  const env = process.env;
+  const oauth = {
+    clientId: env.REDOX_OAUTH_CLIENT_ID || '',
+    keyId: env.REDOX_OAUTH_KEY_ID || '',
+    privateKey: env.REDOX_OAUTH_PRIVATE_KEY || (env.REDOX_OAUTH_PRIVATE_KEY_FILE ? fs.readFileSync(env.REDOX_OAUTH_PRIVATE_KEY_FILE, 'utf8') : ''),
+  };
+  if (env.REDOX_API_KEY || env.REDOX_SECRET || oauth.clientId) {
+    if (Boolean(env.REDOX_API_KEY) !== Boolean(env.REDOX_SECRET)) fail('set both REDOX_API_KEY and REDOX_SECRET, or neither');
+    return { real: true, baseUrl: env.REDOX_BASE_URL || 'https://api.redoxengine.com', apiKey: env.REDOX_API_KEY || '', secret: env.REDOX_SECRET || '', oauth };
+  }
+  const pair = demoKeyPair();
+  return {
+    real: false,
+    baseUrl: `http://127.0.0.1:${emulatorPort}`,
+    ...DEMO_CREDENTIALS,
+    oauth: { clientId: DEMO_OAUTH_CLIENT.clientId, keyId: OAUTH_KEY_ID, privateKey: pair.privateKey, publicKey: pair.publicKey },
+  };
 }
 
 async function waitForEditor(child) {
@@ -62,14 +91,15 @@ async function deployQuickStart() {
 }
 
 async function main() {
-  const target = chooseTarget();
   if (reset) fs.rmSync(userDir, { recursive: true, force: true });
   const isNew = !fs.existsSync(path.join(userDir, 'flows.json'));
   fs.mkdirSync(userDir, { recursive: true });
+  const target = chooseTarget();
 
   let emulator;
   if (!target.real) {
     emulator = new RedoxEmulator();
+    emulator.registerOAuthKey(target.oauth.clientId, target.oauth.keyId, target.oauth.publicKey);
     try {
       await emulator.start(emulatorPort, '127.0.0.1');
     } catch (err) {
@@ -78,7 +108,15 @@ async function main() {
   }
 
   // The quick-start flow refers to these by ${NAME}, so it follows the target on every start.
-  const env = { ...process.env, REDOX_BASE_URL: target.baseUrl, REDOX_API_KEY: target.apiKey, REDOX_SECRET: target.secret };
+  const env = {
+    ...process.env,
+    REDOX_BASE_URL: target.baseUrl,
+    REDOX_API_KEY: target.apiKey,
+    REDOX_SECRET: target.secret,
+    REDOX_OAUTH_CLIENT_ID: target.oauth.clientId,
+    REDOX_OAUTH_KEY_ID: target.oauth.keyId,
+    REDOX_OAUTH_PRIVATE_KEY: target.oauth.privateKey,
+  };
   const nodeRed = spawn(process.execPath, [
     require.resolve('node-red/red.js'),
     '--userDir', userDir,
@@ -127,11 +165,11 @@ async function main() {
     '',
     `Node-RED editor:  ${editorUrl}   (flow "Redox quick start"; press the inject buttons)`,
     target.real
-      ? `Redox:            ${target.baseUrl} (REDOX_API_KEY and REDOX_SECRET from the environment)`
-      : `Redox emulator:   ${emulator.url}   (API key "${DEMO_CREDENTIALS.apiKey}", secret "${DEMO_CREDENTIALS.secret}")`,
+      ? `Redox:            ${target.baseUrl} (credentials from the REDOX_ environment variables)`
+      : `Redox emulator:   ${emulator.url}   (API key "${DEMO_CREDENTIALS.apiKey}", secret "${DEMO_CREDENTIALS.secret}"; OAuth client "${target.oauth.clientId}", key "${target.oauth.keyId}")`,
     target.real
-      ? 'Without REDOX_API_KEY and REDOX_SECRET, npm start uses the local emulator instead.'
-      : 'Real Redox: REDOX_API_KEY=... REDOX_SECRET=... [REDOX_BASE_URL=https://api.redoxengine.com] npm start',
+      ? 'Without REDOX_API_KEY, REDOX_SECRET and REDOX_OAUTH_CLIENT_ID, npm start uses the local emulator instead.'
+      : 'Real Redox: REDOX_API_KEY=... REDOX_SECRET=... [REDOX_BASE_URL=https://api.redoxengine.com] npm start (see the README for OAuth keys)',
     `Flows are kept in ${path.relative(process.cwd(), userDir) || userDir}; npm run start:reset starts over. Ctrl-C stops.`,
     '',
   ].join('\n'));

@@ -44,12 +44,12 @@ describe('examples in a real Node-RED', function () {
     await client.deploy(flow);
   }
 
-  it('lists the five examples under Import > Examples', async function () {
+  it('lists the six examples under Import > Examples', async function () {
     const res = await fetch(`${nodeRed.url}/library/examples/flows/@nr-health/node-red-redox`);
     res.status.should.equal(200);
     const listed = (await res.json()).map((entry) => `${entry.fn}.json`).sort();
     listed.should.eql(fs.readdirSync(EXAMPLES).sort());
-    listed.should.have.length(5);
+    listed.should.have.length(6);
   });
 
   it('01 sends a NewPatient and shows the response logs', async function () {
@@ -107,6 +107,15 @@ describe('examples in a real Node-RED', function () {
     await client.inject('ex4-inject-catch');
     const caught = await client.debugFrom('ex4-caught');
     caught.value.message.should.equal('msg.payload must be an object holding the Data Model message (it is a string)');
+  });
+
+  it('06 sends with an OAuth API key (HS384, the emulator\'s demo client)', async function () {
+    await deployExample('06 Send with an OAuth API key.json');
+    await client.inject('ex6-inject');
+    (await client.debugFrom('ex6-debug')).value.Meta.Logs.should.have.length(1);
+    emulator.calls.oauthToken.should.equal(1);
+    emulator.calls.authenticate.should.equal(0);
+    emulator.received.should.have.length(1);
   });
 
   it('05 serves a form and schedules the visit it posts', async function () {

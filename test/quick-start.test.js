@@ -58,7 +58,7 @@ describe('npm start (quick start)', function () {
     const [port, emulatorPort] = [await freePort(), await freePort()];
     editor = `http://127.0.0.1:${port}`;
     emulator = `http://127.0.0.1:${emulatorPort}`;
-    env = { PORT: String(port), REDOX_EMULATOR_PORT: String(emulatorPort), QUICKSTART_USER_DIR: userDir, REDOX_API_KEY: '', REDOX_SECRET: '', REDOX_BASE_URL: '' };
+    env = { PORT: String(port), REDOX_EMULATOR_PORT: String(emulatorPort), QUICKSTART_USER_DIR: userDir, REDOX_API_KEY: '', REDOX_SECRET: '', REDOX_BASE_URL: '', REDOX_OAUTH_CLIENT_ID: '' };
   });
   after(() => {
     // Node-RED's own log of every run (the start script's banner names the demo secret on purpose)
@@ -90,13 +90,18 @@ describe('npm start (quick start)', function () {
       (await client.debugFrom('qs-debug-response')).value.Patients[0].Demographics.LastName.should.equal('Bixby');
       await client.inject('qs-inject-token');
       (await client.debugFrom('qs-debug-token')).value.should.match(/^\d{4}-\d\d-\d\dT/);
+      await client.inject('qs-inject-oauth');
+      (await client.debugFrom('qs-debug-response')).value.Meta.Logs.should.have.length(1);
 
       const { calls, received } = await state();
       calls.authenticate.should.equal(1);
+      calls.oauthToken.should.equal(1); // the OAuth connection signed with the key pair npm start made
       received.map((r) => `${r.path} ${r.body.Meta.DataModel} ${r.body.Meta.EventType}`).should.eql([
         '/endpoint PatientAdmin NewPatient',
         '/query PatientSearch Query',
+        '/endpoint PatientAdmin NewPatient',
       ]);
+      fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8').should.not.containEql('PRIVATE KEY');
       received[0].body.Patient.Demographics.FirstName.should.equal('Timothy');
     } finally {
       client.close();
