@@ -2,9 +2,9 @@
  * redox-config: holds the API key and secret (as credentials) and owns the connection, with its
  * token lifecycle, retries and throttling, for every node that uses it.
  */
-import type { Node, NodeAPI, NodeConstructor } from 'node-red';
+import type { Node, NodeAPI, NodeConstructor, NodeStatus } from 'node-red';
 import { ApiKeyTokenSource } from './lib/api-key-source';
-import { DEFAULT_BASE_URL, type RedoxConfigDef, type RedoxConfigNode } from './lib/config-node';
+import { DEFAULT_BASE_URL, type RedoxConfigDef, type RedoxConfigNode, type StatusState } from './lib/config-node';
 import { RedoxConnection } from './lib/connection';
 import type { HttpClient } from './lib/http';
 import { readSigningKey } from './lib/oauth-key';
@@ -14,6 +14,7 @@ import { isRedoxError, RedoxError } from './lib/errors';
 import type { TlsOptions } from './lib/http';
 import { USER_AGENT } from './lib/package-info';
 import { readSettings } from './lib/settings';
+import { StatusBoard } from './lib/status-board';
 import { fingerprint, keepToken, takeToken } from './lib/token-carry-over';
 
 /** Node-RED's util.getSetting (env of the node's flow, its parents, then process.env), not in the typings. */
@@ -87,6 +88,8 @@ export = function (RED: NodeAPI) {
         tls: tlsOptions(),
         tokenSource: method.source,
         initialToken: takeToken(node.id, print),
+        onAuthenticating: (busy) =>
+          board.setAuthenticating(busy ? { fill: 'yellow', shape: 'ring', text: RED._('redox-config.status.authenticating') } : undefined),
         onBackgroundError: (err) => node.warn(RED._('redox-config.errors.backgroundRefresh', { message: node.describe(err) })),
       });
       return connection;
@@ -108,11 +111,16 @@ export = function (RED: NodeAPI) {
       }
     }
 
-    node.statusFor = (err) => ({
-      fill: 'red',
-      shape: 'ring',
-      text: RED._(`redox-config.status.${statusKey(err)}`, isRedoxError(err) ? err.params : {}),
-    });
+    const board = new StatusBoard();
+    node.showStatus = (user, state, err) => {
+      const time = new Date().toLocaleTimeString();
+      const status: NodeStatus =
+        state === 'error'
+          ? { fill: 'red', shape: 'ring', text: RED._(`redox-config.status.${statusKey(err)}`, isRedoxError(err) ? err.params : {}) }
+          : { ...STATE_LOOK[state], text: RED._(`redox-config.status.${state}`, { time }) };
+      board.set(user, status);
+    };
+    node.forget = (user) => board.forget(user);
 
     node.on('close', (removed: boolean, done: () => void) => {
       if (connection) {
@@ -124,6 +132,15 @@ export = function (RED: NodeAPI) {
       done();
     });
   }
+
+  /** The dot of each state; the text comes from the message catalogue. */
+  const STATE_LOOK: Record<Exclude<StatusState, 'error'>, Omit<NodeStatus, 'text'>> = {
+    idle: { fill: 'grey', shape: 'dot' },
+    sending: { fill: 'blue', shape: 'dot' },
+    fetching: { fill: 'blue', shape: 'dot' },
+    sent: { fill: 'green', shape: 'dot' },
+    issued: { fill: 'green', shape: 'dot' },
+  };
 
   function statusKey(err: unknown): string {
     if (!isRedoxError(err)) return 'invalid';

@@ -4,16 +4,13 @@
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { RedoxConfigNode } from './lib/config-node';
-import { RedoxError } from './lib/errors';
+import type { RedoxError } from './lib/errors';
 import { handleInput } from './lib/outcome';
-import { buildRequest, parseDestinationsSetting, type SendSettings } from './lib/request-builder';
+import { buildRequest } from './lib/request-builder';
+import { SendSettingsReader, type SendDef } from './lib/send-settings';
 
-interface RedoxSendDef extends NodeDef {
+interface RedoxSendDef extends NodeDef, SendDef {
   redox?: string;
-  dataModel?: string;
-  eventType?: string;
-  destinations?: unknown;
-  test?: boolean | string;
 }
 
 export = function (RED: NodeAPI) {
@@ -22,15 +19,10 @@ export = function (RED: NodeAPI) {
     const node = this;
     const config = def.redox ? (RED.nodes.getNode(def.redox) as RedoxConfigNode | null) : null;
 
-    // Settings are read once; a bad one is reported now and on every message.
-    let settings: SendSettings | RedoxError;
+    // Fixed settings are read once; a bad one is reported now and on every message.
+    let settings: SendSettingsReader | RedoxError;
     try {
-      settings = {
-        dataModel: def.dataModel ?? '',
-        eventType: def.eventType ?? '',
-        destinations: parseDestinationsSetting(def.destinations),
-        test: def.test === true || def.test === 'true',
-      };
+      settings = new SendSettingsReader(RED, node, def);
     } catch (err) {
       settings = err as RedoxError;
       const text = RED._('redox-send.errors.badSetting', settings.params);
@@ -39,15 +31,15 @@ export = function (RED: NodeAPI) {
     }
 
     handleInput(RED, node, config, 'redox-send', async (msg, config, signal) => {
-      if (settings instanceof RedoxError) throw settings;
-      const request = buildRequest(msg.payload, settings);
+      if (!(settings instanceof SendSettingsReader)) throw settings;
+      const request = buildRequest(msg.payload, await settings.read(msg));
       const timeoutMs = typeof msg.requestTimeout === 'number' && msg.requestTimeout > 0 ? msg.requestTimeout : undefined;
-      node.status({ fill: 'blue', shape: 'dot', text: RED._('redox-send.status.sending') });
+      config.showStatus(node, 'sending');
       const result = await config.connection().post(request.path, request.body, { timeoutMs, signal });
       msg.payload = result.body;
       msg.statusCode = result.statusCode;
       msg.headers = result.headers;
-      node.status({ fill: 'green', shape: 'dot', text: RED._('redox-send.status.sent', { time: new Date().toLocaleTimeString() }) });
+      config.showStatus(node, 'sent');
       return msg;
     });
   }

@@ -9,6 +9,8 @@ import { isPlainObject } from './lib/request-builder';
 
 interface RedoxTokenDef extends NodeDef {
   redox?: string;
+  /** Where the token goes: 'both' (default), 'payload' or 'headers'. */
+  output?: string;
 }
 
 export = function (RED: NodeAPI) {
@@ -16,14 +18,16 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, def);
     const node = this;
     const config = def.redox ? (RED.nodes.getNode(def.redox) as RedoxConfigNode | null) : null;
+    const output = def.output === 'payload' || def.output === 'headers' ? def.output : 'both';
 
     handleInput(RED, node, config, 'redox-token', async (msg, config, signal) => {
-      node.status({ fill: 'blue', shape: 'dot', text: RED._('redox-token.status.fetching') });
+      config.showStatus(node, 'fetching');
       const token = await config.connection().getToken(signal);
-      const expires = new Date(token.expiresAt);
-      msg.payload = { accessToken: token.accessToken, expires: expires.toISOString() };
-      msg.headers = { ...(isPlainObject(msg.headers) ? msg.headers : {}), Authorization: `Bearer ${token.accessToken}` };
-      node.status({ fill: 'green', shape: 'dot', text: RED._('redox-token.status.issued', { time: expires.toLocaleTimeString() }) });
+      if (output !== 'headers') msg.payload = { accessToken: token.accessToken, expires: new Date(token.expiresAt).toISOString() };
+      if (output !== 'payload') {
+        msg.headers = { ...(isPlainObject(msg.headers) ? msg.headers : {}), Authorization: `Bearer ${token.accessToken}` };
+      }
+      config.showStatus(node, 'issued');
       return msg;
     });
   }

@@ -2,7 +2,7 @@
 // redox-send in a real Node-RED runtime against the emulator: request building, routing,
 // responses, Redox's errors, bad input and transport failures.
 const should = require('should');
-const { helper, NODES, EMR, SCHEDULING, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, useEmulator } = require('./support');
+const { helper, NODES, EMR, SCHEDULING, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, delay, useEmulator } = require('./support');
 const { PACKAGE } = require('../dist/nodes/lib/package-info');
 
 describe('redox-send', function () {
@@ -254,18 +254,32 @@ describe('redox-send', function () {
   });
 
   describe('status', function () {
-    it('shows sending, then sent or a short error, never a token', async function () {
-      const outputs = await load();
+    it('shows idle, authenticating, sent and a short error, coalesced, never a token', async function () {
       const statuses = [];
-      helper.getNode('send').on('call:status', (call) => statuses.push(call.args[0]));
-      await sendAndWait('send', { payload: newPatient() }, outputs);
-      await sendAndWait('send', { payload: { NotAPatient: true } }, outputs);
-      await new Promise((r) => setImmediate(r));
-      statuses.map((s) => s.fill).should.eql(['blue', 'green', 'blue', 'red']);
-      statuses[0].text.should.equal('redox-send.status.sending');
-      statuses[3].text.should.equal('redox-config.status.httpErrors');
-      const tokens = ctx.emulator.issuedTokens();
-      for (const s of statuses) for (const t of tokens) JSON.stringify(s).should.not.containEql(t);
+      const { Node } = { Node: require('@node-red/runtime/lib/nodes/Node') };
+      const original = Node.prototype.status;
+      Node.prototype.status = function (status) {
+        if (this.id === 'send') statuses.push(status);
+        return original.apply(this, arguments);
+      };
+      try {
+        const outputs = await load();
+        statuses[0].should.eql({ fill: 'grey', shape: 'dot', text: 'redox-config.status.idle' });
+        await sendAndWait('send', { payload: newPatient() }, outputs);
+        await delay(300);
+        statuses.some((s) => s.fill === 'yellow' && s.text === 'redox-config.status.authenticating').should.be.true();
+        statuses[statuses.length - 1].should.eql({ fill: 'green', shape: 'dot', text: 'redox-config.status.sent' });
+        for (let i = 0; i < 20; i++) await sendAndWait('send', { payload: newPatient() }, outputs);
+        const afterBurst = statuses.length;
+        await sendAndWait('send', { payload: { NotAPatient: true } }, outputs);
+        await delay(300);
+        statuses[statuses.length - 1].should.eql({ fill: 'red', shape: 'ring', text: 'redox-config.status.httpErrors' });
+        afterBurst.should.be.below(20); // 21 messages, far fewer redraws
+        const tokens = ctx.emulator.issuedTokens();
+        for (const s of statuses) for (const t of tokens) JSON.stringify(s).should.not.containEql(t);
+      } finally {
+        Node.prototype.status = original;
+      }
     });
   });
 });

@@ -1,5 +1,5 @@
 /** What a redox-config node offers the nodes that use it. */
-import type { Node, NodeDef, NodeStatus } from 'node-red';
+import type { Node, NodeDef } from 'node-red';
 import type { RedoxConnection } from './connection';
 import type { ConfigSettings } from './settings';
 
@@ -32,6 +32,10 @@ export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {
   connection(): RedoxConnection;
   /** The user-facing text of an error: translated, with every secret and token masked. */
   describe(err: unknown): string;
-  /** A short status for an error, never holding a token. */
-  statusFor(err: unknown): NodeStatus;
+  /** Shows a user node's state (or the error it ended with) as its status, coalesced. */
+  showStatus(node: Node, state: StatusState, err?: unknown): void;
+  /** A node that stops using the connection. */
+  forget(node: Node): void;
 }
+
+export type StatusState = 'idle' | 'sending' | 'sent' | 'fetching' | 'issued' | 'error';

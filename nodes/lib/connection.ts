@@ -24,6 +24,8 @@ export interface ConnectionOptions {
   /** A token kept from before a redeploy, used until it is due for renewal. */
   initialToken?: IssuedToken;
   onBackgroundError?: (err: RedoxError) => void;
+  /** Told when a request has to wait for a token (true) and when it has one or failed (false). */
+  onAuthenticating?: (busy: boolean) => void;
 }
 
 export interface SendOptions {
@@ -87,7 +89,11 @@ export class RedoxConnection {
       this.issued.add(token.accessToken);
       if (token.refreshToken) this.issued.add(token.refreshToken);
     };
-    this.tokens = new TokenManager(this.source, { onBackgroundError: options.onBackgroundError, onIssued: remember });
+    this.tokens = new TokenManager(this.source, {
+      onBackgroundError: options.onBackgroundError,
+      onIssued: remember,
+      onWaiting: options.onAuthenticating,
+    });
     if (options.initialToken) {
       remember(options.initialToken);
       this.tokens.adopt(options.initialToken);

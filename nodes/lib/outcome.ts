@@ -40,6 +40,7 @@ export function handleInput(
 ): void {
   const noConfig = RED._(`${namespace}.errors.noConfig`);
   if (!config) node.status({ fill: 'red', shape: 'ring', text: noConfig });
+  else config.showStatus(node, 'idle');
   const closing = new AbortController();
   setMaxListeners(0, closing.signal); // one listener per message in flight, by design
   const inFlight = new Set<Promise<void>>();
@@ -55,7 +56,7 @@ export function handleInput(
         send([await handle(msg, config, closing.signal), null]);
         done();
       } catch (err) {
-        node.status(config.statusFor(err));
+        config.showStatus(node, 'error', err);
         failMessage(node, msg, err, config.describe(err), send, done);
       }
     })();
@@ -65,6 +66,7 @@ export function handleInput(
 
   node.on('close', (done: () => void) => {
     closing.abort();
+    config?.forget(node);
     const timer = setTimeout(done, CLOSE_WAIT_MS);
     void Promise.allSettled([...inFlight]).then(() => {
       clearTimeout(timer);

@@ -5,10 +5,15 @@
 import { isQuery } from './catalogue';
 import { RedoxError } from './errors';
 
+export interface Destination {
+  ID: string;
+  Name?: string;
+}
+
 export interface SendSettings {
   dataModel: string;
   eventType: string;
-  destinations: string[];
+  destinations: Destination[];
   test: boolean;
 }
 
@@ -36,23 +41,46 @@ function typeName(value: unknown): string {
 }
 
 /**
- * Reads the node's `destinations` setting: a JSON array of ID strings, as text or as an array.
- * Throws RedoxError('badSetting') when it is neither.
+ * Reads destinations as the node's setting stores them (a JSON array of ID strings, with an
+ * optional parallel list of names) or as a flow gives them (an array of IDs or of {ID, Name},
+ * one ID, or the JSON text of either). Throws RedoxError('badSetting') for anything else.
  */
-export function parseDestinationsSetting(value: unknown): string[] {
+export function parseDestinations(value: unknown, names: unknown = []): Destination[] {
   let list: unknown = value;
   if (value === undefined || value === null || value === '') return [];
   if (typeof value === 'string') {
-    try {
-      list = JSON.parse(value);
-    } catch {
-      throw new RedoxError('badSetting', { setting: 'destinations' });
+    const text = value.trim();
+    if (!text.startsWith('[') && !text.startsWith('{')) {
+      list = [text];
+    } else {
+      try {
+        list = JSON.parse(text);
+      } catch {
+        throw new RedoxError('badSetting', { setting: 'destinations' });
+      }
     }
   }
-  if (!Array.isArray(list) || !list.every((id) => typeof id === 'string')) {
-    throw new RedoxError('badSetting', { setting: 'destinations' });
+  if (isPlainObject(list)) list = [list];
+  if (!Array.isArray(list)) throw new RedoxError('badSetting', { setting: 'destinations' });
+  const nameList = Array.isArray(names) ? names : [];
+  return list.flatMap((entry: unknown, i: number): Destination[] => {
+    const id = typeof entry === 'string' ? entry : isPlainObject(entry) ? entry.ID : undefined;
+    const name = isPlainObject(entry) ? entry.Name : nameList[i];
+    if (typeof id !== 'string') throw new RedoxError('badSetting', { setting: 'destinations' });
+    if (id.trim() === '') return [];
+    return [typeof name === 'string' && name.trim() ? { ID: id.trim(), Name: name.trim() } : { ID: id.trim() }];
+  });
+}
+
+/** The stored list of destination names, parallel to the IDs (a JSON array of strings, or nothing). */
+export function parseNames(value: unknown): string[] {
+  if (typeof value !== 'string' || value.trim() === '') return Array.isArray(value) ? value.map(String) : [];
+  try {
+    const list: unknown = JSON.parse(value);
+    return Array.isArray(list) ? list.map((n) => (typeof n === 'string' ? n : '')) : [];
+  } catch {
+    return [];
   }
-  return list.map((id) => id.trim()).filter((id) => id.length > 0);
 }
 
 function nonEmptyString(value: unknown): string | undefined {
@@ -60,7 +88,7 @@ function nonEmptyString(value: unknown): string | undefined {
 }
 
 function destinationsFrom(meta: Plain, settings: SendSettings): Array<Plain> {
-  if (meta.Destinations === undefined) return settings.destinations.map((ID) => ({ ID }));
+  if (meta.Destinations === undefined) return settings.destinations.map((d) => ({ ...d }));
   if (!Array.isArray(meta.Destinations)) throw new RedoxError('badDestination', { index: 1 });
   return meta.Destinations.map((d: unknown, i: number) => {
     if (!isPlainObject(d) || nonEmptyString(d.ID) === undefined) throw new RedoxError('badDestination', { index: i + 1 });

@@ -21,6 +21,8 @@ export interface TokenManagerOptions {
   onBackgroundError?: (err: RedoxError) => void;
   /** Told whenever a token is issued, so that outputs can be scanned for it. */
   onIssued?: (token: IssuedToken) => void;
+  /** Told when callers start waiting for a token (true) and when the wait ends (false). */
+  onWaiting?: (waiting: boolean) => void;
 }
 
 export class TokenManager {
@@ -40,7 +42,7 @@ export class TokenManager {
   getToken(): Promise<IssuedToken> {
     if (this.closed) return Promise.reject(new RedoxError('stopped'));
     const token = this.currentToken;
-    if (!token || this.now() >= token.expiresAt) return this.renewOnce();
+    if (!token || this.now() >= token.expiresAt) return this.waitForRenewal();
     if (this.now() >= renewAt(token)) this.renewInBackground(); // the timer was late: renew, but don't wait
     return Promise.resolve(token);
   }
@@ -72,6 +74,17 @@ export class TokenManager {
     this.clearTimer();
     this.currentToken = undefined;
     this.previous = undefined;
+  }
+
+  /** A renewal that requests wait for: the only kind worth showing. */
+  private waitForRenewal(): Promise<IssuedToken> {
+    const first = !this.pending;
+    const renewal = this.renewOnce();
+    if (first && this.options.onWaiting) {
+      this.options.onWaiting(true);
+      renewal.then(() => this.options.onWaiting?.(false), () => this.options.onWaiting?.(false));
+    }
+    return renewal;
   }
 
   private renewOnce(): Promise<IssuedToken> {

@@ -1,0 +1,85 @@
+/**
+ * redox-send's settings. Each of Data Model, Event Type, Destinations and Test is either fixed in
+ * the node or taken from the message (msg, flow, global or env, as a typedInput stores it). Fixed
+ * ones are read once; the others per message.
+ */
+import type { Node, NodeAPI, NodeMessage } from 'node-red';
+import { RedoxError } from './errors';
+import { parseDestinations, parseNames, type SendSettings } from './request-builder';
+
+export interface SendDef {
+  dataModel?: unknown;
+  dataModelType?: string;
+  eventType?: unknown;
+  eventTypeType?: string;
+  destinations?: unknown;
+  destinationsType?: string;
+  destinationNames?: unknown;
+  test?: unknown;
+  testType?: string;
+}
+
+type Field = 'dataModel' | 'eventType' | 'destinations' | 'test';
+const FIELDS: readonly Field[] = ['dataModel', 'eventType', 'destinations', 'test'];
+const FROM_MESSAGE = new Set(['msg', 'flow', 'global', 'env']);
+
+function toText(value: unknown): string {
+  return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+}
+
+function toFlag(value: unknown): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false' || value === undefined || value === null || value === '') return false;
+  throw new RedoxError('badSetting', { setting: 'test' });
+}
+
+/** Turns one field's value, fixed or evaluated, into its setting. */
+function convert(field: Field, value: unknown, names: string[]): Partial<SendSettings> {
+  switch (field) {
+    case 'dataModel':
+      return { dataModel: toText(value) };
+    case 'eventType':
+      return { eventType: toText(value) };
+    case 'destinations':
+      return { destinations: parseDestinations(value, names) };
+    case 'test':
+      return { test: toFlag(value) };
+  }
+}
+
+export class SendSettingsReader {
+  private readonly fixed: SendSettings;
+  private readonly dynamic: Field[];
+  private readonly names: string[];
+
+  /** Throws RedoxError('badSetting') for a fixed setting that cannot be used. */
+  constructor(private readonly RED: NodeAPI, private readonly node: Node, private readonly def: SendDef) {
+    this.names = parseNames(def.destinationNames);
+    this.dynamic = FIELDS.filter((f) => FROM_MESSAGE.has(def[`${f}Type`] ?? ''));
+    let fixed: SendSettings = { dataModel: '', eventType: '', destinations: [], test: false };
+    for (const field of FIELDS) {
+      if (!this.dynamic.includes(field)) fixed = { ...fixed, ...convert(field, def[field], this.names) };
+    }
+    this.fixed = fixed;
+  }
+
+  /** The settings for this message. */
+  async read(msg: NodeMessage): Promise<SendSettings> {
+    if (this.dynamic.length === 0) return this.fixed;
+    let settings = this.fixed;
+    for (const field of this.dynamic) {
+      const value = await this.evaluate(field, msg);
+      settings = { ...settings, ...convert(field, value, this.names) };
+    }
+    return settings;
+  }
+
+  private evaluate(field: Field, msg: NodeMessage): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.RED.util.evaluateNodeProperty(toText(this.def[field]), this.def[`${field}Type`]!, this.node, msg, (err, value) => {
+        if (err) reject(new RedoxError('badSetting', { setting: field }));
+        else resolve(value);
+      });
+    });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The statuses of the nodes that use one connection. Updates are coalesced to one per node per
+ * quarter second (a busy flow would otherwise redraw the editor for every message), the newest
+ * always shown; while the connection authenticates, every user shows it, then goes back.
+ */
+import type { Node, NodeStatus } from 'node-red';
+
+const MIN_INTERVAL_MS = 250;
+
+interface Entry {
+  shown?: NodeStatus;
+  pending?: NodeStatus;
+  at: number;
+  timer?: NodeJS.Timeout;
+}
+
+export class StatusBoard {
+  private readonly entries = new Map<Node, Entry>();
+  private authenticating: NodeStatus | undefined;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  set(node: Node, status: NodeStatus): void {
+    const entry = this.entries.get(node) ?? { at: 0 };
+    this.entries.set(node, entry);
+    entry.pending = status;
+    const wait = entry.at + MIN_INTERVAL_MS - this.now();
+    if (wait <= 0) this.flush(node, entry);
+    else if (!entry.timer) {
+      entry.timer = setTimeout(() => this.flush(node, entry), wait);
+      entry.timer.unref();
+    }
+  }
+
+  /** Shows `status` on every node while the connection gets a token; undefined puts theirs back. */
+  setAuthenticating(status: NodeStatus | undefined): void {
+    this.authenticating = status;
+    for (const [node, entry] of this.entries) node.status(status ?? entry.shown ?? {});
+  }
+
+  forget(node: Node): void {
+    const entry = this.entries.get(node);
+    if (entry?.timer) clearTimeout(entry.timer);
+    this.entries.delete(node);
+  }
+
+  private flush(node: Node, entry: Entry): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    entry.at = this.now();
+    entry.shown = entry.pending;
+    entry.pending = undefined;
+    if (!this.authenticating && entry.shown) node.status(entry.shown);
+  }
+}
