@@ -3,13 +3,12 @@
  * token lifecycle, retries and throttling, for every node that uses it.
  */
 import type { Node, NodeAPI, NodeConstructor, NodeStatus } from 'node-red';
-import { ApiKeyTokenSource } from './lib/api-key-source';
 import { DEFAULT_BASE_URL, type RedoxConfigDef, type RedoxConfigNode, type StatusState } from './lib/config-node';
 import { RedoxConnection } from './lib/connection';
-import type { HttpClient } from './lib/http';
-import { readSigningKey } from './lib/oauth-key';
-import { OAuthTokenSource } from './lib/oauth-source';
-import type { TokenSource } from './lib/token-source';
+import { DATA_MODELS } from './lib/catalogue';
+import type { RedoxConfigCredentials } from './lib/config-node';
+import { testConnection, type TestRequest } from './lib/test-connection';
+import { tokenMethodFor } from './lib/token-method';
 import { isRedoxError, RedoxError } from './lib/errors';
 import type { TlsOptions } from './lib/http';
 import { USER_AGENT } from './lib/package-info';
@@ -28,20 +27,46 @@ interface TlsConfigNode extends Node {
 }
 
 export = function (RED: NodeAPI) {
+  /** A value written as ${NAME} is read from that environment variable (or the node's flow/global env). */
+  function envResolver(node: Node | undefined) {
+    return (value: string | undefined): string | undefined => {
+      const match = /^\$\{(\w+)\}$/.exec(value?.trim() ?? '');
+      if (!match) return value;
+      const resolved: unknown = (RED.util as unknown as UtilWithSettings).getSetting(node as Node, match[1]);
+      return typeof resolved === 'string' ? resolved : undefined;
+    };
+  }
+
+  function describeError(err: unknown): string {
+    if (isRedoxError(err)) return RED._(`redox-config.errors.${err.code}`, err.params);
+    return RED._('redox-config.errors.unexpected', { message: String((err as Error)?.message ?? err) });
+  }
+
+  // The editor's "Test connection": never returns a token or a secret.
+  RED.httpAdmin.post('/redox-config/test', RED.auth.needsPermission('redox-config.write'), (req, res) => {
+    const request = (req.body ?? {}) as TestRequest;
+    const deployed = typeof request.id === 'string' ? (RED.nodes.getNode(request.id) as RedoxConfigNode | null) : null;
+    const stored = deployed ? { baseUrl: deployed.baseUrl, credentials: (RED.nodes.getCredentials(deployed.id) ?? {}) as RedoxConfigCredentials } : undefined;
+    testConnection(request, stored, { userAgent: USER_AGENT, resolve: envResolver(deployed ?? undefined) }).then(
+      () => res.json({ ok: true, message: RED._('redox-config.test.ok') }),
+      (err: unknown) => res.json({ ok: false, message: describeError(err) }),
+    );
+  });
+
+  // The Data Models and event types, for redox-send's dialog.
+  RED.httpAdmin.get('/redox-config/catalogue', RED.auth.needsPermission('redox-config.read'), (_req, res) => {
+    res.json(DATA_MODELS);
+  });
+
   function RedoxConfig(this: RedoxConfigNode, def: RedoxConfigDef) {
     RED.nodes.createNode(this, def);
     const node = this;
     const baseUrl = def.baseUrl?.trim() || DEFAULT_BASE_URL;
+    node.baseUrl = baseUrl;
     let connection: RedoxConnection | undefined;
     let print = '';
 
-    // A credential written as ${NAME} is read from that environment variable (or flow/global env).
-    const resolve = (value: string | undefined): string | undefined => {
-      const match = /^\$\{(\w+)\}$/.exec(value ?? '');
-      if (!match) return value;
-      const resolved: unknown = (RED.util as unknown as UtilWithSettings).getSetting(node, match[1]);
-      return typeof resolved === 'string' ? resolved : undefined;
-    };
+    const resolve = envResolver(node);
 
     const tlsOptions = (): TlsOptions | undefined => {
       if (!def.tls) return undefined;
@@ -52,29 +77,7 @@ export = function (RED: NodeAPI) {
       return options;
     };
 
-    /**
-     * How tokens are obtained, from the method and credentials, checked now; and what identifies
-     * them, so that a redeploy with the same ones keeps the token.
-     */
-    const tokenMethod = (): { source: (http: HttpClient, url: string) => TokenSource; identity: string[] } => {
-      const creds = node.credentials ?? {};
-      if (def.authMethod === 'oauth') {
-        const clientId = resolve(creds.clientId);
-        const privateKey = resolve(creds.privateKey);
-        const clientSecret = resolve(creds.clientSecret);
-        if (!clientId) throw new RedoxError('missingCredentials');
-        const signing = readSigningKey({ privateKey, clientSecret, algorithm: def.algorithm });
-        const oauth = { clientId, signing, keyId: def.keyId?.trim() || undefined, scope: def.scope?.trim() || undefined };
-        return {
-          source: (http, url) => new OAuthTokenSource(http, url, oauth),
-          identity: ['oauth', clientId, privateKey ?? '', clientSecret ?? '', def.keyId ?? '', def.algorithm ?? '', def.scope ?? ''],
-        };
-      }
-      const apiKey = resolve(creds.apiKey);
-      const secret = resolve(creds.secret);
-      if (!apiKey || !secret) throw new RedoxError('missingCredentials');
-      return { source: (http, url) => new ApiKeyTokenSource(http, url, { apiKey, secret }), identity: ['apiKey', apiKey, secret] };
-    };
+    const tokenMethod = () => tokenMethodFor(def, node.credentials ?? {}, resolve);
 
     node.connection = () => {
       if (connection) return connection;
@@ -96,7 +99,7 @@ export = function (RED: NodeAPI) {
     };
 
     node.describe = (err) => {
-      let text = isRedoxError(err) ? RED._(`redox-config.errors.${err.code}`, err.params) : String((err as Error)?.message ?? err);
+      let text = describeError(err);
       const attempts = isRedoxError(err) ? err.details.attempts : undefined;
       if (attempts) text = RED._('redox-config.errors.afterAttempts', { message: text, count: attempts.length, attempts: attempts.join(', ') });
       return connection ? connection.redact(text) : text;

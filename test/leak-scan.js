@@ -5,8 +5,10 @@
 // token an emulator issued. Access tokens are allowed only in redox-token's first output.
 // Finding one fails the run.
 const util = require('node:util');
-const Node = require('@node-red/runtime/lib/nodes/Node');
-const redUtil = require('@node-red/util');
+const { requireFromNodeRed } = require('./node-red-path');
+
+const Node = requireFromNodeRed('@node-red/runtime/lib/nodes/Node');
+const redUtil = requireFromNodeRed('@node-red/util');
 
 const MAX_SCANNED = 64 * 1024; // of one payload: the fuzz test's multi-megabyte bodies are the emulator's own
 const secrets = new Set();

@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const WebSocket = require('ws');
 const { scanChildOutput } = require('./leak-scan');
+const { nodeRedPath } = require('./node-red-path');
 
 const root = path.join(__dirname, '..');
 
@@ -39,7 +40,8 @@ function waitForEditor(url, child, ms = 60000) {
   return waitFor(async () => {
     if (child && child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}`);
     try {
-      return (await fetch(`${url}/settings`)).ok;
+      const res = await fetch(`${url}/settings`);
+      return res.ok || res.status === 401; // 401: up, behind admin authentication
     } catch {
       return false;
     }
@@ -112,14 +114,24 @@ function decode(entry) {
   return entry.msg;
 }
 
-/** Starts red.js with this package loaded from the working tree, in a new user directory. */
-async function startNodeRed({ env = {} } = {}) {
+/**
+ * Starts red.js with this package loaded from the working tree, in a new user directory;
+ * `settings` (plain data, e.g. adminAuth) becomes its settings file.
+ */
+async function startNodeRed({ env = {}, settings } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'redox-nr-'));
   const port = await freePort();
+  const settingsArgs = [];
+  if (settings) {
+    const file = path.join(userDir, 'settings.js');
+    fs.writeFileSync(file, `module.exports = ${JSON.stringify(settings)};\n`);
+    settingsArgs.push('--settings', file);
+  }
   const child = spawn(process.execPath, [
-    require.resolve('node-red/red.js'),
+    nodeRedPath('red.js'),
     '--userDir', userDir,
     '--port', String(port),
+    ...settingsArgs,
     '-D', 'uiHost=127.0.0.1',
     '-D', `nodesDir=${root}`,
     '-D', 'logging.console.level=warn',

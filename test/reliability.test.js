@@ -7,6 +7,7 @@ const selfsigned = require('selfsigned');
 const { helper, NODES, RedoxEmulator, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, trackMessages, delay, useEmulator } = require('./support');
 const { freePort } = require('./node-red-process');
 const { Throttle } = require('../dist/nodes/lib/throttle');
+const { requireFromNodeRed } = require('./node-red-path');
 
 /** A flow whose config node has these reliability settings. */
 function flowWith(url, configSettings, nodes = [sendNode('send')]) {
@@ -230,7 +231,7 @@ describe('reliability', function () {
       const url = await secure.start(0, '127.0.0.1', { key: pems.private, cert: pems.cert });
       url.should.startWith('https://');
       try {
-        const tlsNode = require('@node-red/nodes/core/network/05-tls');
+        const tlsNode = requireFromNodeRed('@node-red/nodes/core/network/05-tls');
         const flow = flowWith(url, { tls: 'tls1' });
         flow.push({ id: 'tls1', type: 'tls-config', name: 'private CA', cert: '', key: '', ca: '', certname: '', keyname: '', caname: 'ca.pem', servername: '', verifyservercert: true, alpnprotocol: '' });
         await helper.load([...NODES, tlsNode], flow, { ...credentials(), tls1: { cadata: pems.cert } });

@@ -4,6 +4,7 @@
 const should = require('should');
 const { helper, NODES, EMR, SCHEDULING, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, delay, useEmulator } = require('./support');
 const { PACKAGE } = require('../dist/nodes/lib/package-info');
+const { requireFromNodeRed } = require('./node-red-path');
 
 describe('redox-send', function () {
   const ctx = useEmulator();
@@ -242,7 +243,7 @@ describe('redox-send', function () {
     it('hands the error to Catch nodes through done(err)', async function () {
       const flow = buildFlow(ctx.url, [sendNode('send')], { wireErrors: false });
       flow.push({ id: 'catcher', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 300 });
-      const catchNode = require('@node-red/nodes/core/common/25-catch');
+      const catchNode = requireFromNodeRed('@node-red/nodes/core/common/25-catch');
       await helper.load([...NODES, catchNode], flow, credentials());
       const caught = new Promise((resolve) => helper.getNode('caught').on('input', resolve));
       helper.getNode('send').receive({ payload: 'not an object', _marker: 42 });
@@ -256,7 +257,7 @@ describe('redox-send', function () {
   describe('status', function () {
     it('shows idle, authenticating, sent and a short error, coalesced, never a token', async function () {
       const statuses = [];
-      const { Node } = { Node: require('@node-red/runtime/lib/nodes/Node') };
+      const Node = requireFromNodeRed('@node-red/runtime/lib/nodes/Node');
       const original = Node.prototype.status;
       Node.prototype.status = function (status) {
         if (this.id === 'send') statuses.push(status);

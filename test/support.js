@@ -4,10 +4,11 @@
 const helper = require('node-red-node-test-helper');
 const emulatorModule = require('../dist/emulator/emulator');
 const leakScan = require('./leak-scan');
+const { nodeRedPath } = require('./node-red-path');
 
 const { DEMO_CREDENTIALS } = emulatorModule;
 
-helper.init(require.resolve('node-red'));
+helper.init(nodeRedPath('lib/red.js'));
 
 // Every credential and every emulator the tests use is known to the leak scan.
 for (const method of ['load', 'setFlows']) {

@@ -28,6 +28,8 @@ export interface RedoxConfigCredentials {
 }
 
 export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {
+  /** The base URL as set (possibly ${NAME}). */
+  baseUrl: string;
   /** The shared connection; throws RedoxError when the settings make one impossible. */
   connection(): RedoxConnection;
   /** The user-facing text of an error: translated, with every secret and token masked. */

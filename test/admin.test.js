@@ -1,0 +1,119 @@
+'use strict';
+// The editor's admin endpoints: "Test connection" and the catalogue, in the runtime and behind
+// Node-RED's own admin authentication.
+const should = require('should');
+const { helper, NODES, RedoxEmulator, DEMO_CREDENTIALS, buildFlow, sendNode, credentials, useEmulator } = require('./support');
+const { startNodeRed } = require('./node-red-process');
+const { requireFromNodeRed } = require('./node-red-path');
+
+describe('admin endpoints', function () {
+  const ctx = useEmulator();
+
+  async function test(body) {
+    const res = await helper.request().post('/redox-config/test').send(body).expect(200);
+    return res;
+  }
+
+  it('authenticates with credentials typed in the dialog, and returns no token', async function () {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
+    const res = await test({ baseUrl: ctx.url, authMethod: 'apiKey', credentials: { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret } });
+    res.body.should.eql({ ok: true, message: 'redox-config.test.ok' });
+    ctx.emulator.calls.authenticate.should.equal(1);
+    for (const token of ctx.emulator.issuedTokens()) res.text.should.not.containEql(token);
+    res.text.should.not.containEql(DEMO_CREDENTIALS.secret);
+  });
+
+  it('says why it failed: a wrong secret, an unreachable URL, an insecure URL', async function () {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
+    const wrong = await test({ baseUrl: ctx.url, credentials: { apiKey: DEMO_CREDENTIALS.apiKey, secret: 'nope-nope' } });
+    wrong.body.should.eql({ ok: false, message: 'redox-config.errors.authRefused' });
+    const closed = new RedoxEmulator();
+    const closedUrl = await closed.start();
+    await closed.stop();
+    (await test({ baseUrl: closedUrl, credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal('redox-config.errors.network');
+    (await test({ baseUrl: 'http://redox.example.org', credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal('redox-config.errors.insecureBaseUrl');
+  });
+
+  it('uses stored credentials ("unchanged" in the dialog) only with the base URL they were stored with', async function () {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), credentials());
+    const unchanged = { apiKey: '__PWRD__', secret: '__PWRD__' };
+    (await test({ id: 'cfg', baseUrl: ctx.url, credentials: unchanged })).body.ok.should.be.true();
+
+    const elsewhere = new RedoxEmulator();
+    const otherUrl = await elsewhere.start();
+    try {
+      const res = await test({ id: 'cfg', baseUrl: otherUrl, credentials: unchanged });
+      res.body.should.eql({ ok: false, message: 'redox-config.errors.storedElsewhere' });
+      elsewhere.arrivals.should.have.length(0); // the stored secret never left for the other URL
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  it('tests an OAuth API key too', async function () {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
+    const res = await test({ baseUrl: ctx.url, authMethod: 'oauth', credentials: { clientId: 'demo-oauth-client', clientSecret: 'demo-oauth-client-secret' } });
+    res.body.ok.should.be.true();
+    ctx.emulator.calls.oauthToken.should.equal(1);
+  });
+
+  it('serves the catalogue of Data Models and event types', async function () {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
+    const res = await helper.request().get('/redox-config/catalogue').expect(200);
+    res.body.PatientAdmin.events.should.containEql('NewPatient');
+    res.body.PatientSearch.queries.should.eql(['Query', 'LocationQuery']);
+    res.body['Clinical Summary'].queries.should.containEql('PatientQuery');
+  });
+});
+
+describe('admin endpoints behind Node-RED admin authentication', function () {
+  this.timeout(60000);
+  let nodeRed;
+
+  before(async function () {
+    const bcrypt = requireFromNodeRed('bcryptjs');
+    const password = bcrypt.hashSync('correct horse', 8);
+    nodeRed = await startNodeRed({
+      settings: {
+        adminAuth: {
+          type: 'credentials',
+          users: [
+            { username: 'admin', password, permissions: '*' },
+            { username: 'viewer', password, permissions: 'read' },
+          ],
+        },
+        logging: { console: { level: 'warn' } },
+      },
+    });
+  });
+  after(() => nodeRed && nodeRed.stop());
+
+  async function login(username, scope) {
+    const res = await fetch(`${nodeRed.url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'node-red-admin', grant_type: 'password', scope, username, password: 'correct horse' }),
+    });
+    res.status.should.equal(200);
+    return (await res.json()).access_token;
+  }
+
+  const post = (token) => fetch(`${nodeRed.url}/redox-config/test`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ baseUrl: 'http://127.0.0.1:9', credentials: { apiKey: 'a', secret: 'bbbb' } }),
+  });
+
+  it('refuses "Test connection" without redox-config.write permission', async function () {
+    (await post()).status.should.equal(401);
+    const viewer = await login('viewer', 'read');
+    [401, 403].should.containEql((await post(viewer)).status);
+    const admin = await login('admin', '*');
+    const res = await post(admin);
+    res.status.should.equal(200);
+    const body = await res.json();
+    body.ok.should.be.false(); // nothing listens on port 9: the point is that it was allowed to try
+    (await fetch(`${nodeRed.url}/redox-config/catalogue`)).status.should.equal(401);
+    (await fetch(`${nodeRed.url}/redox-config/catalogue`, { headers: { authorization: `Bearer ${viewer}` } })).status.should.equal(200);
+  });
+});
