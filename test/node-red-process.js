@@ -135,7 +135,7 @@ async function startNodeRed({ env = {}, settings } = {}) {
     '-D', 'uiHost=127.0.0.1',
     '-D', `nodesDir=${root}`,
     '-D', 'logging.console.level=warn',
-  ], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c) => { output += c; });
   child.stderr.on('data', (c) => { output += c; });
