@@ -115,11 +115,12 @@ function decode(entry) {
 }
 
 /**
- * Starts red.js with this package loaded from the working tree, in a new user directory;
- * `settings` (plain data, e.g. adminAuth) becomes its settings file.
+ * Starts red.js with this package loaded from the working tree (unless fromWorkingTree is false),
+ * in a new user directory (or the one given); `settings` (plain data, e.g. adminAuth) becomes its
+ * settings file.
  */
-async function startNodeRed({ env = {}, settings } = {}) {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'redox-nr-'));
+async function startNodeRed({ env = {}, settings, userDir: givenDir, fromWorkingTree = true } = {}) {
+  const userDir = givenDir || fs.mkdtempSync(path.join(os.tmpdir(), 'redox-nr-'));
   const port = await freePort();
   const settingsArgs = [];
   if (settings) {
@@ -133,7 +134,7 @@ async function startNodeRed({ env = {}, settings } = {}) {
     '--port', String(port),
     ...settingsArgs,
     '-D', 'uiHost=127.0.0.1',
-    '-D', `nodesDir=${root}`,
+    ...(fromWorkingTree ? ['-D', `nodesDir=${root}`] : []),
     '-D', 'logging.console.level=warn',
   ], { env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -160,7 +161,7 @@ async function startNodeRed({ env = {}, settings } = {}) {
         child.kill('SIGINT');
         await exited;
       }
-      fs.rmSync(userDir, { recursive: true, force: true });
+      if (!givenDir) fs.rmSync(userDir, { recursive: true, force: true });
     },
   };
 }
