@@ -94,6 +94,8 @@ export interface EmulatorCalls {
   rejected401: number;
   rateLimited: number;
   faults: number;
+  /** TCP connections opened by clients (keep-alive reuses them). */
+  connections: number;
 }
 
 export const DEMO_CREDENTIALS: Readonly<EmulatorCredential> = {
@@ -182,6 +184,7 @@ export class RedoxEmulator {
     };
     const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
     this.secure = Boolean(tls);
+    server.on(tls ? 'secureConnection' : 'connection', () => this.calls.connections++);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -509,7 +512,7 @@ function metaError(meta: Record<string, unknown>, text: string, type: string, mo
 }
 
 function emptyCalls(): EmulatorCalls {
-  return { authenticate: 0, refreshToken: 0, oauthToken: 0, endpoint: 0, query: 0, rejected401: 0, rateLimited: 0, faults: 0 };
+  return { authenticate: 0, refreshToken: 0, oauthToken: 0, endpoint: 0, query: 0, rejected401: 0, rateLimited: 0, faults: 0, connections: 0 };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

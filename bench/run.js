@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// `npm run bench`: A (raw got), B (redox-send in Node-RED) and C (function + core http request
+// node) side by side against the emulator on loopback, at 1 and 64 messages in flight. Each
+// figure is the median of several runs, A, B and C interleaved so that machine noise hits all
+// three; then a long run of B for memory, with tokens that live 5 seconds. Prints a table and
+// writes bench/results.json. BENCH_QUICK=1 runs a shorter version with the same output.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const quick = process.env.BENCH_QUICK === '1';
+const ROUNDS = quick ? 3 : 5;
+const MESSAGES = { 1: quick ? 400 : 2000, 64: quick ? 3000 : 15000 };
+const LONG_RUN = quick ? 20000 : 100000;
+const root = path.join(__dirname, '..');
+
+/** Starts the emulator CLI in a child process; resolves with its URL and a stop function. */
+function startEmulator(args = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'dist/emulator/cli.js'), '--port', '0', '--rate-limit', '100000000', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (chunk) => {
+      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+      if (match) resolve({ url: match[1], stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+    });
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+}
+
+async function state(url) {
+  return (await fetch(`${url}/_emulator/state`)).json();
+}
+
+function runScenario(scenario, concurrency, messages, url) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'scenario.js'), scenario, String(concurrency), String(messages), url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`scenario ${scenario} c${concurrency} failed (${code})`));
+      resolve(JSON.parse(out.trim().split('\n').pop()));
+    });
+  });
+}
+
+async function measured(emulator, scenario, concurrency, messages) {
+  await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
+  const result = await runScenario(scenario, concurrency, messages, emulator.url);
+  const { calls } = await state(emulator.url);
+  return { ...result, authenticate: calls.authenticate, refresh: calls.refreshToken, rejected401: calls.rejected401, connections: calls.connections };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+async function main() {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  const emulator = await startEmulator();
+  const runs = [];
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const concurrency of [1, 64]) {
+        for (const scenario of ['A', 'B', 'C']) {
+          const r = await measured(emulator, scenario, concurrency, MESSAGES[concurrency]);
+          runs.push(r);
+          process.stderr.write(`round ${round}: ${scenario} c${concurrency} ${Math.round(r.rps)} msg/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.failed ? `, ${r.failed} failed` : ''}\n`);
+        }
+      }
+    }
+  } finally {
+    await emulator.stop();
+  }
+
+  // the long run: B with tokens that live 5 s, so that several renewals happen during it
+  const shortLived = await startEmulator(['--token-lifetime', '5']);
+  let long;
+  try {
+    long = await measured(shortLived, 'B', 64, LONG_RUN);
+  } finally {
+    await shortLived.stop();
+  }
+
+  const table = {};
+  for (const scenario of ['A', 'B', 'C']) {
+    for (const concurrency of [1, 64]) {
+      const mine = runs.filter((r) => r.scenario === scenario && r.concurrency === concurrency);
+      table[`${scenario}c${concurrency}`] = {
+        rps: median(mine.map((r) => r.rps)),
+        p50: median(mine.map((r) => r.p50)),
+        p99: median(mine.map((r) => r.p99)),
+        connections: Math.max(...mine.map((r) => r.connections)),
+        authenticate: Math.max(...mine.map((r) => r.authenticate)),
+        failed: mine.reduce((n, r) => n + r.failed, 0),
+      };
+    }
+  }
+  const ratio = (a, b) => Math.round((table[a].rps / table[b].rps) * 100) / 100;
+  const results = {
+    quick,
+    rounds: ROUNDS,
+    messages: MESSAGES,
+    machine: { cpus: require('node:os').cpus().length, node: process.version },
+    table,
+    ratios: {
+      sendVsRaw: { c1: ratio('Bc1', 'Ac1'), c64: ratio('Bc64', 'Ac64') },
+      sendVsCore: { c1: ratio('Bc1', 'Cc1'), c64: ratio('Bc64', 'Cc64') },
+    },
+    authenticateCalls: long.authenticate,
+    longRun: {
+      messages: LONG_RUN,
+      rps: long.rps,
+      p99: long.p99,
+      refreshes: long.refresh,
+      rejected401: long.rejected401,
+      connections: long.connections,
+      failed: long.failed,
+      secondHalfGrowthMB: Math.round(long.secondHalfGrowthMB * 10) / 10,
+    },
+    memoryGrowthMB: Math.round(long.memoryGrowthMB * 10) / 10,
+  };
+  fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  const name = { A: 'A raw got', B: 'B redox-send', C: 'C function + http request' };
+  console.log(`\n| run | in flight | msg/s | p50 ms | p99 ms | TCP connections | authenticate |`);
+  console.log('|---|---|---|---|---|---|---|');
+  for (const concurrency of [1, 64]) {
+    for (const scenario of ['A', 'B', 'C']) {
+      const t = table[`${scenario}c${concurrency}`];
+      console.log(`| ${name[scenario]} | ${concurrency} | ${Math.round(t.rps)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${t.connections} | ${scenario === 'B' ? t.authenticate : '-'} |`);
+    }
+  }
+  console.log(`\nB/A: ${results.ratios.sendVsRaw.c1} (1 in flight), ${results.ratios.sendVsRaw.c64} (64); B/C: ${results.ratios.sendVsCore.c1}, ${results.ratios.sendVsCore.c64}`);
+  console.log(`Long run, B, ${LONG_RUN} messages at 64 in flight, tokens living 5 s: ${Math.round(long.rps)} msg/s, ${long.authenticate} authenticate, ${long.refresh} refreshes, ${long.rejected401} 401s, ${long.connections} connections, ${long.failed} failed; heap growth ${results.memoryGrowthMB} MB (second half ${results.longRun.secondHalfGrowthMB} MB)`);
+  console.log('Figures written to bench/results.json');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,161 @@
+'use strict';
+// One benchmark run in a process of its own, printing its figures as JSON on the last line:
+//   node --expose-gc bench/scenario.js <A|B|C> <concurrency> <messages> <emulator URL>
+// A: raw got, keep-alive, a fixed bearer token (the floor for this stack)
+// B: a real Node-RED runtime with redox-send (messages injected, answers counted at output 1)
+// C: a real Node-RED runtime with a function node setting the bearer header from flow context,
+//    then the core http request node (the way flows do it without this package)
+const helper = require('node-red-node-test-helper');
+const { performance } = require('node:perf_hooks');
+
+const [, , scenario, concurrencyArg, messagesArg, emulatorUrl] = process.argv;
+const concurrency = Number(concurrencyArg);
+const messages = Number(messagesArg);
+const EMR = 'af394f14-b34a-464f-8d24-895f370af4c9';
+const DEMO = { apiKey: 'demo-api-key', secret: 'demo-secret' };
+const PATIENT = {
+  Patient: {
+    Identifiers: [{ ID: '0000000001', IDType: 'MR' }],
+    Demographics: { FirstName: 'Timothy', LastName: 'Bixby', DOB: '2008-01-06', Sex: 'Male' },
+  },
+};
+const FULL_REQUEST = { Meta: { DataModel: 'PatientAdmin', EventType: 'NewPatient', Test: true, Destinations: [{ ID: EMR }] }, ...PATIENT };
+
+function heapMB() {
+  global.gc?.();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+async function authenticate() {
+  const res = await fetch(`${emulatorUrl}/auth/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO) });
+  return (await res.json()).accessToken;
+}
+
+/**
+ * Keeps `concurrency` messages in flight until `messages` have been answered; `start(i, done)`
+ * sends message i and calls done(ok) when it is answered. Measures throughput, latency and heap.
+ */
+function drive(start) {
+  return new Promise((resolve, reject) => {
+    const latencies = new Float64Array(messages);
+    let sent = 0;
+    let answered = 0;
+    let failed = 0;
+    let heapStart = 0;
+    let heapHalf = 0;
+    const warmup = Math.min(1000, Math.floor(messages / 10));
+    let t0 = 0;
+    const next = () => {
+      const i = sent++;
+      const began = performance.now();
+      start(i, (ok) => {
+        latencies[i] = performance.now() - began;
+        if (!ok) failed++;
+        answered++;
+        if (answered === warmup) heapStart = heapMB();
+        if (answered === Math.floor(messages / 2)) heapHalf = heapMB();
+        if (answered === messages) {
+          const seconds = (performance.now() - t0) / 1000;
+          const sorted = Array.from(latencies).sort((a, b) => a - b);
+          const heapEnd = heapMB();
+          resolve({
+            rps: messages / seconds,
+            p50: sorted[Math.floor(messages * 0.5)],
+            p99: sorted[Math.floor(messages * 0.99)],
+            failed,
+            memoryGrowthMB: heapEnd - heapStart,
+            secondHalfGrowthMB: heapEnd - heapHalf,
+          });
+        } else if (sent < messages) {
+          next();
+        }
+      });
+    };
+    t0 = performance.now();
+    for (let k = 0; k < Math.min(concurrency, messages); k++) next();
+    setTimeout(() => reject(new Error(`timed out: ${answered} of ${messages}`)), 600000).unref();
+  });
+}
+
+async function raw() {
+  const { got } = await import('got');
+  const http = require('node:http');
+  const token = await authenticate();
+  const client = got.extend({
+    agent: { http: new http.Agent({ keepAlive: true, maxSockets: concurrency }) },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+  });
+  const body = JSON.stringify(FULL_REQUEST);
+  return drive((i, done) => {
+    client.post(`${emulatorUrl}/endpoint`, { body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, responseType: 'json' })
+      .then((res) => done(res.statusCode === 200), () => done(false));
+  });
+}
+
+async function runtime(flow, credentials, entry, exit) {
+  helper.init(require.resolve('node-red'), { logging: { console: { level: 'off' } } });
+  const nodes = [
+    require('../dist/nodes/redox-config'),
+    require('../dist/nodes/redox-send'),
+    require('../dist/nodes/redox-token'),
+    require('@node-red/nodes/core/function/10-function'),
+    require('@node-red/nodes/core/network/21-httprequest'),
+  ];
+  await helper.load(nodes, flow, credentials);
+  const pending = new Map();
+  for (const [id, ok] of exit) {
+    helper.getNode(id).on('input', (msg) => {
+      const done = pending.get(msg.n);
+      pending.delete(msg.n);
+      done?.(ok && msg.statusCode === 200);
+    });
+  }
+  return { pending, entry: helper.getNode(entry) };
+}
+
+async function withRedoxSend() {
+  const flow = [
+    { id: 'tab', type: 'tab' },
+    { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, maxConcurrent: 1000, maxQueue: 100000, rateLimit: 1000000 },
+    { id: 'send', type: 'redox-send', z: 'tab', x: 1, y: 1, redox: 'cfg', dataModel: 'PatientAdmin', eventType: 'NewPatient', destinations: JSON.stringify([EMR]), test: true, wires: [['ok'], ['err']] },
+    { id: 'ok', type: 'helper', z: 'tab', x: 1, y: 1 },
+    { id: 'err', type: 'helper', z: 'tab', x: 1, y: 1 },
+  ];
+  const { pending, entry } = await runtime(flow, { cfg: DEMO }, 'send', [['ok', true], ['err', false]]);
+  return drive((i, done) => {
+    pending.set(i, done);
+    entry.receive({ payload: { ...PATIENT }, n: i });
+  });
+}
+
+async function withHttpRequest() {
+  const flow = [
+    { id: 'tab', type: 'tab' },
+    {
+      id: 'fn', type: 'function', z: 'tab', x: 1, y: 1, outputs: 1, wires: [['http']],
+      func: "msg.headers = { Authorization: 'Bearer ' + flow.get('token'), 'Content-Type': 'application/json' };\nreturn msg;",
+    },
+    { id: 'http', type: 'http request', z: 'tab', x: 1, y: 1, method: 'POST', ret: 'obj', paytoqs: 'ignore', url: `${emulatorUrl}/endpoint`, persist: true, wires: [['ok']] },
+    { id: 'ok', type: 'helper', z: 'tab', x: 1, y: 1 },
+  ];
+  const { pending, entry } = await runtime(flow, {}, 'fn', [['ok', true]]);
+  entry.context().flow.set('token', await authenticate());
+  return drive((i, done) => {
+    pending.set(i, done);
+    entry.receive({ payload: { ...FULL_REQUEST, Meta: { ...FULL_REQUEST.Meta } }, n: i });
+  });
+}
+
+const RUNS = { A: raw, B: withRedoxSend, C: withHttpRequest };
+
+RUNS[scenario]().then(
+  (result) => {
+    process.stdout.write(`${JSON.stringify({ scenario, concurrency, messages, ...result })}\n`);
+    process.exit(0);
+  },
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
