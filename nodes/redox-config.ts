@@ -116,12 +116,11 @@ export = function (RED: NodeAPI) {
 
     const board = new StatusBoard();
     node.showStatus = (user, state, err) => {
-      const time = new Date().toLocaleTimeString();
-      const status: NodeStatus =
+      // translated when shown, not for every message
+      board.set(user, (): NodeStatus =>
         state === 'error'
           ? { fill: 'red', shape: 'ring', text: RED._(`redox-config.status.${statusKey(err)}`, isRedoxError(err) ? err.params : {}) }
-          : { ...STATE_LOOK[state], text: RED._(`redox-config.status.${state}`, { time }) };
-      board.set(user, status);
+          : { ...STATE_LOOK[state], text: RED._(`redox-config.status.${state}`, { time: new Date().toLocaleTimeString() }) });
     };
     node.forget = (user) => board.forget(user);
 

@@ -172,18 +172,17 @@ export function metaErrors(body: unknown): RedoxMetaError[] {
 
 /** A success, or the RedoxError that says why Redox's answer is a failure. */
 function interpret(res: HttpResponse): RedoxResult {
-  const details = detailsOf(res);
-  const errors = details.errors;
-  const firstText = errors.length ? excerpt(errors[0].Text) : excerpt(res.body);
-  if (res.statusCode < 200 || res.statusCode >= 300) {
-    throw new RedoxError('httpStatus', { status: res.statusCode, count: errors.length, text: firstText || '-' }, details);
-  }
+  const errors = metaErrors(res.body);
+  const ok = res.statusCode >= 200 && res.statusCode < 300;
+  if (ok && errors.length === 0 && res.json) return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+
+  // A failure: only now is it worth describing.
+  const details = { ...responseDetails(res), errors };
+  const firstText = (errors.length ? excerpt(errors[0].Text) : excerpt(res.body)) || '-';
+  if (!ok) throw new RedoxError('httpStatus', { status: res.statusCode, count: errors.length, text: firstText }, details);
   if (errors.length > 0) {
     // "Regardless of status code, if there is an error object present in Meta.Errors[], then something went wrong."
-    throw new RedoxError('metaErrors', { status: res.statusCode, count: errors.length, text: firstText || '-' }, details);
+    throw new RedoxError('metaErrors', { status: res.statusCode, count: errors.length, text: firstText }, details);
   }
-  if (!res.json) {
-    throw new RedoxError('badResponse', { status: res.statusCode, type: String(res.headers['content-type'] ?? '-') }, details);
-  }
-  return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+  throw new RedoxError('badResponse', { status: res.statusCode, type: String(res.headers['content-type'] ?? '-') }, details);
 }

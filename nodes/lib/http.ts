@@ -93,6 +93,8 @@ export class HttpClient {
   };
   /** Agents through a proxy, one pair per proxy URL. */
   private readonly proxied = new Map<string, Agents>();
+  /** The agents for each URL (a connection uses a handful), decided once: the proxy variables are read then. */
+  private readonly byUrl = new Map<string, Agents>();
   private client: Promise<Got> | undefined;
   private readonly closing = new AbortController();
   private closed = false;
@@ -126,6 +128,15 @@ export class HttpClient {
 
   /** Keep-alive agents for this URL: direct, or through the proxy the environment names for it. */
   private agentsFor(url: string): Agents {
+    let agents = this.byUrl.get(url);
+    if (!agents) {
+      agents = this.choose(url);
+      this.byUrl.set(url, agents);
+    }
+    return agents;
+  }
+
+  private choose(url: string): Agents {
     const proxy = getProxyForUrl(url);
     if (!proxy) return this.direct;
     let agents = this.proxied.get(proxy);

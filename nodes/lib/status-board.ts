@@ -7,9 +7,12 @@ import type { Node, NodeStatus } from 'node-red';
 
 const MIN_INTERVAL_MS = 250;
 
+/** A status, or how to make it: made only when shown, so coalesced updates cost nothing. */
+export type StatusSource = NodeStatus | (() => NodeStatus);
+
 interface Entry {
   shown?: NodeStatus;
-  pending?: NodeStatus;
+  pending?: StatusSource;
   at: number;
   timer?: NodeJS.Timeout;
 }
@@ -20,7 +23,7 @@ export class StatusBoard {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  set(node: Node, status: NodeStatus): void {
+  set(node: Node, status: StatusSource): void {
     const entry = this.entries.get(node) ?? { at: 0 };
     this.entries.set(node, entry);
     entry.pending = status;
@@ -48,7 +51,8 @@ export class StatusBoard {
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = undefined;
     entry.at = this.now();
-    entry.shown = entry.pending;
+    const pending = entry.pending;
+    entry.shown = typeof pending === 'function' ? pending() : pending;
     entry.pending = undefined;
     if (!this.authenticating && entry.shown) node.status(entry.shown);
   }
