@@ -5,7 +5,6 @@
  * Proxies follow the http_proxy, https_proxy and no_proxy environment variables, as Node-RED's
  * http request node does.
  */
-import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
@@ -93,15 +92,14 @@ export class HttpClient {
   };
   /** Agents through a proxy, one pair per proxy URL. */
   private readonly proxied = new Map<string, Agents>();
-  /** The agents for each URL (a connection uses a handful), decided once: the proxy variables are read then. */
-  private readonly byUrl = new Map<string, Agents>();
+  /** A client for each URL (a connection uses a handful), made once: agents, proxy and defaults settled. */
+  private readonly byUrl = new Map<string, Got>();
   private client: Promise<Got> | undefined;
-  private readonly closing = new AbortController();
+  /** Requests in flight, cancelled on close. */
+  private readonly inFlight = new Set<{ cancel(): void }>();
   private closed = false;
 
-  constructor(private readonly options: HttpClientOptions) {
-    setMaxListeners(0, this.closing.signal); // one listener per request in flight, by design
-  }
+  constructor(private readonly options: HttpClientOptions) {}
 
   private getClient(): Promise<Got> {
     const tls = this.options.tls;
@@ -111,7 +109,8 @@ export class HttpClient {
         throwHttpErrors: false,
         followRedirect: false,
         responseType: 'text',
-        headers: { 'user-agent': this.options.userAgent },
+        headers: { 'user-agent': this.options.userAgent, 'content-type': 'application/json', accept: 'application/json' },
+        timeout: { request: this.options.timeoutMs, connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
         https: tls
           ? {
               certificateAuthority: tls.ca,
@@ -126,17 +125,17 @@ export class HttpClient {
     return this.client;
   }
 
-  /** Keep-alive agents for this URL: direct, or through the proxy the environment names for it. */
-  private agentsFor(url: string): Agents {
-    let agents = this.byUrl.get(url);
-    if (!agents) {
-      agents = this.choose(url);
-      this.byUrl.set(url, agents);
+  /** The client for this URL, with its keep-alive agents: direct, or through the proxy the environment names. */
+  private async clientFor(url: string): Promise<Got> {
+    let client = this.byUrl.get(url);
+    if (!client) {
+      client = (await this.getClient()).extend({ agent: this.agentsFor(url) });
+      this.byUrl.set(url, client);
     }
-    return agents;
+    return client;
   }
 
-  private choose(url: string): Agents {
+  private agentsFor(url: string): Agents {
     const proxy = getProxyForUrl(url);
     if (!proxy) return this.direct;
     let agents = this.proxied.get(proxy);
@@ -150,29 +149,32 @@ export class HttpClient {
 
   /** Posts `body` (JSON unless options.contentType says otherwise). */
   async post(url: string, body: string, options: PostOptions = {}): Promise<HttpResponse> {
-    if (this.closed) throw new RedoxError('stopped');
-    const signal = options.signal ? AbortSignal.any([this.closing.signal, options.signal]) : this.closing.signal;
-    const got = await this.getClient();
+    if (this.closed || options.signal?.aborted) throw new RedoxError('stopped');
+    const got = await this.clientFor(url);
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     if (!options.counted) this.options.onRequest?.();
+    // Only what differs from the client's defaults, so that got merges little per request.
+    const request = got.post(url, {
+      body,
+      headers: options.contentType ? { ...options.headers, 'content-type': options.contentType } : options.headers,
+      ...(options.timeoutMs !== undefined ? { timeout: { request: timeoutMs } } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    this.inFlight.add(request);
     try {
-      const res = await got.post(url, {
-        body,
-        headers: { 'content-type': options.contentType ?? 'application/json', accept: 'application/json', ...options.headers },
-        timeout: { request: timeoutMs, connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
-        agent: this.agentsFor(url),
-        signal,
-      });
+      const res = await request;
       const parsed = parseBody(res.headers['content-type'], res.body);
       return { statusCode: res.statusCode, headers: { ...res.headers }, ...parsed };
     } catch (err) {
-      throw this.rewrite(err, url, signal, timeoutMs);
+      throw this.rewrite(err, url, options.signal, timeoutMs);
+    } finally {
+      this.inFlight.delete(request);
     }
   }
 
   /** Turns a got error into one that names the cause and nothing of the request. */
-  private rewrite(err: unknown, url: string, signal: AbortSignal, timeoutMs: number): RedoxError {
-    if (signal.aborted) return new RedoxError('stopped');
+  private rewrite(err: unknown, url: string, signal: AbortSignal | undefined, timeoutMs: number): RedoxError {
+    if (this.closed || signal?.aborted) return new RedoxError('stopped');
     const e = err as { name?: string; code?: string; event?: string };
     if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') {
       if (e.event === 'lookup' || e.event === 'connect' || e.event === 'secureConnect') {
@@ -186,7 +188,8 @@ export class HttpClient {
   /** Aborts what is in flight and closes every connection. */
   close(): void {
     this.closed = true;
-    this.closing.abort();
+    for (const request of this.inFlight) request.cancel();
+    this.inFlight.clear();
     for (const agents of [this.direct, ...this.proxied.values()]) {
       agents.http.destroy();
       agents.https.destroy();
