@@ -136,7 +136,7 @@ const sink = (id) => ({ id, type: 'debug', z: 'tab', x: 1, y: 1, active: false, 
 async function withRedoxSend() {
   const flow = [
     { id: 'tab', type: 'tab' },
-    { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, maxConcurrent: 1000, maxQueue: 100000, rateLimit: 1000000 },
+    { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, maxConcurrent: concurrency, maxQueue: 100000, rateLimit: 1000000 },
     { id: 'send', type: 'redox-send', z: 'tab', x: 1, y: 1, redox: 'cfg', dataModel: 'PatientAdmin', eventType: 'NewPatient', destinations: JSON.stringify([EMR]), test: true, wires: [['ok'], ['err']] },
     sink('ok'),
     sink('err'),

@@ -76,8 +76,10 @@ export class RedoxConnection {
   constructor(options: ConnectionOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.retry = options.retry ?? DEFAULT_RETRY;
-    this.throttle = new Throttle(options.throttle ?? DEFAULT_THROTTLE);
+    const throttle = options.throttle ?? DEFAULT_THROTTLE;
+    this.throttle = new Throttle(throttle);
     this.http = new HttpClient({
+      maxSockets: throttle.maxConcurrent,
       userAgent: options.userAgent,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,

@@ -60,6 +60,8 @@ export interface HttpClientOptions {
   tls?: TlsOptions;
   /** Told of every request not already counted, as it starts (the throttle counts them). */
   onRequest?: () => void;
+  /** At most this many connections to Redox (the throttle's concurrency: more would never be used). */
+  maxSockets?: number;
 }
 
 /** What a refused or failed response tells a flow: status, body and headers, never the request. */
@@ -86,10 +88,7 @@ interface Agents {
 }
 
 export class HttpClient {
-  private readonly direct: Agents = {
-    http: new http.Agent({ keepAlive: true }),
-    https: new https.Agent({ keepAlive: true }),
-  };
+  private readonly direct: Agents;
   /** Agents through a proxy, one pair per proxy URL. */
   private readonly proxied = new Map<string, Agents>();
   /** A client for each URL (a connection uses a handful), made once: agents, proxy and defaults settled. */
@@ -99,7 +98,10 @@ export class HttpClient {
   private readonly inFlight = new Set<{ cancel(): void }>();
   private closed = false;
 
-  constructor(private readonly options: HttpClientOptions) {}
+  constructor(private readonly options: HttpClientOptions) {
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Infinity };
+    this.direct = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  }
 
   private getClient(): Promise<Got> {
     const tls = this.options.tls;
@@ -126,12 +128,9 @@ export class HttpClient {
   }
 
   /** The client for this URL, with its keep-alive agents: direct, or through the proxy the environment names. */
-  private async clientFor(url: string): Promise<Got> {
-    let client = this.byUrl.get(url);
-    if (!client) {
-      client = (await this.getClient()).extend({ agent: this.agentsFor(url) });
-      this.byUrl.set(url, client);
-    }
+  private async makeClient(url: string): Promise<Got> {
+    const client = (await this.getClient()).extend({ agent: this.agentsFor(url) });
+    this.byUrl.set(url, client);
     return client;
   }
 
@@ -140,7 +139,7 @@ export class HttpClient {
     if (!proxy) return this.direct;
     let agents = this.proxied.get(proxy);
     if (!agents) {
-      const options = { proxy, keepAlive: true };
+      const options = { proxy, keepAlive: true, maxSockets: this.options.maxSockets ?? Infinity };
       agents = { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
       this.proxied.set(proxy, agents);
     }
@@ -150,7 +149,7 @@ export class HttpClient {
   /** Posts `body` (JSON unless options.contentType says otherwise). */
   async post(url: string, body: string, options: PostOptions = {}): Promise<HttpResponse> {
     if (this.closed || options.signal?.aborted) throw new RedoxError('stopped');
-    const got = await this.clientFor(url);
+    const got = this.byUrl.get(url) ?? (await this.makeClient(url));
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     if (!options.counted) this.options.onRequest?.();
     // Only what differs from the client's defaults, so that got merges little per request.
