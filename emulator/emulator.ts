@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Requests per client address per window; default 7,500 per 5 minutes, as at Redox (429 above). */
   rateLimit?: { limit: number; windowMs: number };
+  /** How many received requests and arrivals it remembers (the oldest are forgotten); default 10,000. */
+  maxLog?: number;
   /** OAuth API keys it accepts; default: the demo HS384 client. */
   oauthClients?: OAuthClient[];
 }
@@ -146,6 +148,7 @@ export class RedoxEmulator {
   clockOffsetMs = 0;
   maxBodyBytes: number;
   rateLimit: { limit: number; windowMs: number };
+  readonly maxLog: number;
 
   private readonly credentials: EmulatorCredential[];
   private readonly oauthClients: OAuthClient[];
@@ -168,6 +171,7 @@ export class RedoxEmulator {
     this.tokenLifetimeMs = options.tokenLifetimeMs ?? DAY_MS;
     this.maxBodyBytes = options.maxBodyBytes ?? 40 * 1024 * 1024;
     this.rateLimit = options.rateLimit ?? { limit: 7500, windowMs: 5 * 60 * 1000 };
+    this.maxLog = options.maxLog ?? 10_000;
   }
 
   get url(): string {
@@ -262,7 +266,7 @@ export class RedoxEmulator {
     const raw = await readBody(req, this.maxBodyBytes);
     const kind = route === 'endpoint' || route === 'query' ? 'data' : 'auth';
     const arrival: Arrival = { path, kind, body: kind === 'data' && raw !== undefined ? parseJson(raw) : undefined, outcome: '' };
-    this.arrivals.push(arrival);
+    remember(this.arrivals, arrival, this.maxLog);
 
     if (!this.withinRateLimit(req.socket.remoteAddress ?? '?')) {
       this.calls.rateLimited++;
@@ -385,6 +389,7 @@ export class RedoxEmulator {
   }
 
   private issue(apiKey: string) {
+    this.forgetExpired();
     const accessToken = randomUUID();
     const refreshToken = randomUUID();
     const expiresAt = Date.now() + this.tokenLifetimeMs;
@@ -406,10 +411,17 @@ export class RedoxEmulator {
       { ...DEMO_CREDENTIALS, source: this.oauthClients.find((c) => c.clientId === grant.apiKey)?.source ?? SAMPLE_SOURCE };
     const body = parseJson(raw);
     const [status, answer, waitMs] = this.answer(body, credential);
-    this.received.push({ path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() });
+    remember(this.received, { path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() }, this.maxLog);
     if (!waitMs) return replyJson(res, status, answer);
     const timer = setTimeout(() => replyJson(res, status, answer), waitMs);
     res.on('close', () => clearTimeout(timer));
+  }
+
+  /** Expired access tokens are forgotten now and then, so that a long-running emulator stays small. */
+  private forgetExpired(): void {
+    if (this.accessTokens.size < 1000) return;
+    const now = Date.now();
+    for (const [token, grant] of this.accessTokens) if (grant.expiresAt <= now) this.accessTokens.delete(token);
   }
 
   private grantFor(authorization: string | undefined): AccessGrant | undefined {
@@ -509,6 +521,12 @@ function queryResults(model: string, event: string, body: Record<string, unknown
 
 function metaError(meta: Record<string, unknown>, text: string, type: string, module: string): object {
   return { Meta: { ...meta, Errors: [{ ID: randomInt(100000, 999999), Text: text, Type: type, Module: module }] } };
+}
+
+/** Appends to a log, forgetting the oldest tenth once it is full (a long-running emulator stays small). */
+function remember<T>(log: T[], entry: T, max: number): void {
+  log.push(entry);
+  if (log.length > max) log.splice(0, Math.max(1, Math.floor(max / 10)));
 }
 
 function emptyCalls(): EmulatorCalls {

@@ -6,10 +6,13 @@
 import { isRedoxError, RedoxError } from './errors';
 import type { IssuedToken, TokenSource } from './token-source';
 
-/** Renew this long before expiry at most (a 24 h token is renewed 5 minutes early). */
+/** Renew this long before expiry at most (a 24 h token is renewed 5 minutes early)... */
 const MAX_MARGIN_MS = 5 * 60 * 1000;
-/** ...and at most this share of the lifetime (a 10 s token is renewed 1 s early, not on every use). */
+/** ...else this share of the lifetime (OAuth's 5-minute token, 30 s early)... */
 const MARGIN_SHARE = 0.1;
+/** ...but for short lives up to 2 s or a quarter of the lifetime, so that a busy process renews in time. */
+const SHORT_MARGIN_MS = 2000;
+const SHORT_MARGIN_SHARE = 0.25;
 /** A token that seems to expire sooner (clock skew) is still used for this long; a 401 corrects it. */
 const MIN_LIFETIME_MS = 1000;
 /** setTimeout cannot wait longer than this. */
@@ -144,7 +147,8 @@ export class TokenManager {
 
 function renewAt(token: IssuedToken): number {
   const lifetime = token.expiresAt - token.obtainedAt;
-  return token.expiresAt - Math.min(MAX_MARGIN_MS, lifetime * MARGIN_SHARE);
+  const margin = Math.min(MAX_MARGIN_MS, Math.max(lifetime * MARGIN_SHARE, Math.min(SHORT_MARGIN_MS, lifetime * SHORT_MARGIN_SHARE)));
+  return token.expiresAt - margin;
 }
 
 function withMinimumLifetime(token: IssuedToken): IssuedToken {
