@@ -96,7 +96,7 @@ export interface EmulatorCalls {
   rejected401: number;
   rateLimited: number;
   faults: number;
-  /** TCP connections opened by clients (keep-alive reuses them). */
+  /** TCP connections that carried API requests (keep-alive reuses them; /_emulator/ calls don't count). */
   connections: number;
 }
 
@@ -160,7 +160,8 @@ export class RedoxEmulator {
   private readonly refreshTokens = new Map<string, string>(); // refresh token -> apiKey
   private readonly issued: string[] = [];
   private readonly faults: Fault[] = [];
-  private readonly hits = new Map<string, number[]>(); // client address -> request times
+  private readonly hits = new Map<string, { times: number[]; head: number }>(); // client address -> request times
+  private readonly apiSockets = new WeakSet<object>();
   private server: http.Server | undefined;
   private baseUrl = '';
 
@@ -188,7 +189,6 @@ export class RedoxEmulator {
     };
     const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
     this.secure = Boolean(tls);
-    server.on(tls ? 'secureConnection' : 'connection', () => this.calls.connections++);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -261,6 +261,10 @@ export class RedoxEmulator {
 
     const route = ROUTES[path];
     if (!route) return reply(res, 404, 'Not Found', TEXT_TYPE);
+    if (!this.apiSockets.has(req.socket)) {
+      this.apiSockets.add(req.socket);
+      this.calls.connections++;
+    }
     if (req.method !== 'POST') return reply(res, 404, 'Not Found', TEXT_TYPE);
 
     const raw = await readBody(req, this.maxBodyBytes);
@@ -481,12 +485,18 @@ export class RedoxEmulator {
     return index === -1 ? this.faultPicker?.(kind) : this.faults.splice(index, 1)[0];
   }
 
+  /** A rolling window per client: old request times are dropped from the front, in constant time. */
   private withinRateLimit(client: string): boolean {
     const now = Date.now();
-    const times = (this.hits.get(client) ?? []).filter((t) => t > now - this.rateLimit.windowMs);
-    this.hits.set(client, times);
-    if (times.length >= this.rateLimit.limit) return false;
-    times.push(now);
+    let log = this.hits.get(client);
+    if (!log) this.hits.set(client, (log = { times: [], head: 0 }));
+    while (log.head < log.times.length && log.times[log.head] <= now - this.rateLimit.windowMs) log.head++;
+    if (log.head > 1024 && log.head * 2 > log.times.length) {
+      log.times = log.times.slice(log.head);
+      log.head = 0;
+    }
+    if (log.times.length - log.head >= this.rateLimit.limit) return false;
+    log.times.push(now);
     return true;
   }
 
