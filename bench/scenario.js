@@ -98,8 +98,8 @@ async function raw() {
 
 /**
  * A real Node-RED runtime, embedded as Node-RED's docs describe (no editor, no test helper: its
- * spies would record every call), with this package from the working tree. `exit` lists the nodes
- * whose input marks a message as answered.
+ * spies would record every call), with this package from the working tree. `exit` maps the
+ * outputs ("node:port") that mark a message as answered to whether that is a success.
  */
 async function runtime(flow, credentials, entry, exit) {
   const RED = require('node-red');
@@ -120,13 +120,17 @@ async function runtime(flow, credentials, entry, exit) {
   // the connection reads them on its first message.
   for (const [id, creds] of Object.entries(credentials)) RED.nodes.getNode(id).credentials = creds;
   const pending = new Map();
-  for (const [id, ok] of exit) {
-    RED.nodes.getNode(id).on('input', (msg) => {
-      const done = pending.get(msg.n);
-      pending.delete(msg.n);
-      done?.(ok && msg.statusCode === 200);
-    });
-  }
+  // An answer counts when the node under test emits it (Node-RED's onSend hook), before Node-RED
+  // routes it on: B and C are measured alike, and neither pays for the hop to a next node.
+  RED.hooks.add('onSend.bench', (events) => {
+    for (const e of events) {
+      const ok = exit.get(`${e.source.id}:${e.source.port}`);
+      if (ok === undefined) continue;
+      const done = pending.get(e.msg.n);
+      pending.delete(e.msg.n);
+      done?.(ok && e.msg.statusCode === 200);
+    }
+  });
   return { pending, entry: RED.nodes.getNode(entry), RED };
 }
 
@@ -141,7 +145,7 @@ async function withRedoxSend() {
     sink('ok'),
     sink('err'),
   ];
-  const { pending, entry } = await runtime(flow, { cfg: DEMO }, 'send', [['ok', true], ['err', false]]);
+  const { pending, entry } = await runtime(flow, { cfg: DEMO }, 'send', new Map([['send:0', true], ['send:1', false]]));
   return drive((i, done) => {
     pending.set(i, done);
     entry.receive({ payload: { ...PATIENT }, n: i });
@@ -158,7 +162,7 @@ async function withHttpRequest() {
     { id: 'http', type: 'http request', z: 'tab', x: 1, y: 1, method: 'POST', ret: 'obj', paytoqs: 'ignore', url: `${emulatorUrl}/endpoint`, persist: true, wires: [['ok']] },
     sink('ok'),
   ];
-  const { pending, entry } = await runtime(flow, {}, 'fn', [['ok', true]]);
+  const { pending, entry } = await runtime(flow, {}, 'fn', new Map([['http:0', true]]));
   entry.context().flow.set('token', await authenticate());
   return drive((i, done) => {
     pending.set(i, done);

@@ -78,21 +78,28 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Runs `attempt` until it succeeds, fails with something not retryable, or the caps are reached.
  * The error that ends it lists every attempt's failure in details.attempts.
  */
-export async function withRetries<T>(attempt: () => Promise<T>, options: RetryOptions, signal?: AbortSignal): Promise<T> {
+export function withRetries<T>(attempt: () => Promise<T>, options: RetryOptions, signal?: AbortSignal): Promise<T> {
+  // The first attempt directly: most succeed, and need none of the loop's bookkeeping.
   const started = Date.now();
+  return attempt().catch((err: unknown) => retryAfter(err, attempt, options, started, signal));
+}
+
+/** After a failed attempt: retry while the rules allow, then throw the last error with every attempt's failure. */
+async function retryAfter<T>(first: unknown, attempt: () => Promise<T>, options: RetryOptions, started: number, signal?: AbortSignal): Promise<T> {
   const failures: string[] = [];
+  let err: unknown = first;
   for (let n = 1; ; n++) {
+    failures.push(describeAttempt(err));
+    const delay = isRetryable(err, options) && n < options.maxAttempts ? retryDelay(n, err, options) : undefined;
+    if (delay === undefined || Date.now() + delay - started > options.maxTotalMs) {
+      if (isRedoxError(err) && failures.length > 1) err.details.attempts = failures;
+      throw err;
+    }
+    await sleep(delay, signal);
     try {
       return await attempt();
-    } catch (err) {
-      failures.push(describeAttempt(err));
-      const retry = isRetryable(err, options) && n < options.maxAttempts;
-      const delay = retry ? retryDelay(n, err, options) : 0;
-      if (!retry || Date.now() + delay - started > options.maxTotalMs) {
-        if (isRedoxError(err) && failures.length > 1) err.details.attempts = failures;
-        throw err;
-      }
-      await sleep(delay, signal);
+    } catch (next) {
+      err = next;
     }
   }
 }

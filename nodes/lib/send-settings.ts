@@ -63,6 +63,11 @@ export class SendSettingsReader {
     this.fixed = fixed;
   }
 
+  /** The settings when none comes from the message (read once), else undefined. */
+  get fixedSettings(): SendSettings | undefined {
+    return this.dynamic.length === 0 ? this.fixed : undefined;
+  }
+
   /** The settings for this message. */
   async read(msg: NodeMessage): Promise<SendSettings> {
     if (this.dynamic.length === 0) return this.fixed;

@@ -45,6 +45,12 @@ export class Throttle {
   /** Runs `task` when the budget and concurrency allow. */
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed || signal?.aborted) return Promise.reject(new RedoxError('stopped'));
+    if (this.queue.length === 0 && this.active < this.options.maxConcurrent && this.hasBudget()) {
+      // Nothing waits and there is room: start now, without the queue's bookkeeping.
+      this.active++;
+      this.started.push(this.now());
+      return task().finally(this.finished);
+    }
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(new RedoxError('queueFull', { limit: this.options.maxQueue }));
     }
@@ -59,10 +65,7 @@ export class Throttle {
           signal?.removeEventListener('abort', onAbort);
           this.active++;
           this.started.push(this.now());
-          task().then(resolve, reject).finally(() => {
-            this.active--;
-            this.pump();
-          });
+          task().then(resolve, reject).finally(this.finished);
         },
         fail: reject,
       };
@@ -85,8 +88,20 @@ export class Throttle {
     for (const waiting of this.queue.splice(0)) waiting.fail(new RedoxError('stopped'));
   }
 
+  private readonly finished = (): void => {
+    this.active--;
+    this.pump();
+  };
+
+  /** Drops request times that left the window; true while the budget has room. */
+  private hasBudget(): boolean {
+    const cutoff = this.now() - this.options.windowMs;
+    while (this.started.length > 0 && this.started[0] <= cutoff) this.started.shift();
+    return this.started.length < this.options.perWindow;
+  }
+
   private pump(): void {
-    if (this.closed) return;
+    if (this.closed || this.queue.length === 0) return;
     const now = this.now();
     while (this.started.length > 0 && this.started[0] <= now - this.options.windowMs) this.started.shift();
     while (this.queue.length > 0 && this.active < this.options.maxConcurrent && this.started.length < this.options.perWindow) {
