@@ -1,7 +1,7 @@
 /**
  * The one place that speaks HTTP. It posts a body and hands back status, headers and the parsed
  * body; it never throws got's own errors (they carry the request's headers and body, which hold
- * the bearer token or the secret), only RedoxError('network' | 'timeout' | 'stopped' | 'queueFull').
+ * the bearer token or the secret), only RedoxError('network' | 'timeout' | 'stopped').
  * Proxies follow the http_proxy, https_proxy and no_proxy environment variables, as Node-RED's
  * http request node does.
  */
