@@ -9,6 +9,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/catalogue';
+import { loadJose } from '../nodes/lib/esm';
+import { ASSERTION_LIFETIME_S, CLIENT_ASSERTION_TYPE } from '../nodes/lib/oauth-source';
 import {
   matchesSamplePatient,
   SAMPLE_CLINICAL_SUMMARY,
@@ -112,16 +114,8 @@ export const DEMO_OAUTH_CLIENT: Readonly<OAuthClient> = {
   source: SAMPLE_SOURCE,
 };
 
-const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** How far an assertion's clock may be ahead of the emulator's. */
 const CLOCK_TOLERANCE_S = 5;
-
-type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
-let joseModule: Promise<Jose> | undefined;
-function loadJose(): Promise<Jose> {
-  joseModule ??= import('jose');
-  return joseModule;
-}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -374,7 +368,7 @@ export class RedoxEmulator {
       return refuse(400, 'invalid_grant', `the assertion is not valid: ${(err as Error).message}`);
     }
     const nowS = now / 1000;
-    if (typeof claims.exp !== 'number' || claims.exp > nowS + 300 + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'exp must be at most 5 minutes ahead');
+    if (typeof claims.exp !== 'number' || claims.exp > nowS + ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'exp must be at most 5 minutes ahead');
     if (typeof claims.iat !== 'number' || claims.iat > nowS + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'iat is in the future');
     if (typeof claims.jti !== 'string' || !claims.jti) return refuse(400, 'invalid_request', 'the assertion needs a jti');
     for (const [jti, until] of this.seenJti) if (until < nowS) this.seenJti.delete(jti);

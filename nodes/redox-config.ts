@@ -3,18 +3,23 @@
  * token lifecycle, retries and throttling, for every node that uses it.
  */
 import type { Node, NodeAPI, NodeConstructor, NodeStatus } from 'node-red';
-import { DEFAULT_BASE_URL, type RedoxConfigDef, type RedoxConfigNode, type StatusState } from './lib/config-node';
-import { RedoxConnection } from './lib/connection';
 import { DATA_MODELS } from './lib/catalogue';
-import type { RedoxConfigCredentials } from './lib/config-node';
-import { testConnection, type TestRequest } from './lib/test-connection';
-import { tokenMethodFor } from './lib/token-method';
+import {
+  DEFAULT_BASE_URL,
+  type RedoxConfigCredentials,
+  type RedoxConfigDef,
+  type RedoxConfigNode,
+  type StatusState,
+} from './lib/config-node';
+import { RedoxConnection } from './lib/connection';
 import { isRedoxError, RedoxError } from './lib/errors';
 import type { TlsOptions } from './lib/http';
 import { USER_AGENT } from './lib/package-info';
 import { readSettings } from './lib/settings';
 import { StatusBoard } from './lib/status-board';
+import { testConnection, type TestRequest } from './lib/test-connection';
 import { fingerprint, keepToken, takeToken } from './lib/token-carry-over';
+import { tokenMethodFor } from './lib/token-method';
 
 /** Node-RED's util.getSetting (env of the node's flow, its parents, then process.env), not in the typings. */
 interface UtilWithSettings {
@@ -65,7 +70,7 @@ export = function (RED: NodeAPI) {
     node.baseUrl = baseUrl;
     let connection: RedoxConnection | undefined;
     let print = '';
-
+    const board = new StatusBoard();
     const resolve = envResolver(node);
 
     const tlsOptions = (): TlsOptions | undefined => {
@@ -114,7 +119,6 @@ export = function (RED: NodeAPI) {
       }
     }
 
-    const board = new StatusBoard();
     node.showStatus = (user, state, err) => {
       // translated when shown, not for every message
       board.set(user, (): NodeStatus =>

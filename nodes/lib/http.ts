@@ -10,16 +10,7 @@ import https from 'node:https';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { RedoxError } from './errors';
-
-type GotModule = typeof import('got', { with: { 'resolution-mode': 'import' } });
-type Got = GotModule['got'];
-
-// got 12+ is ESM-only: tsc ("module": "node16") keeps this a real import() in the CommonJS output.
-let gotModule: Promise<GotModule> | undefined;
-function loadGot(): Promise<GotModule> {
-  gotModule ??= import('got');
-  return gotModule;
-}
+import { loadGot, type Got } from './esm';
 
 export interface HttpResponse {
   statusCode: number;

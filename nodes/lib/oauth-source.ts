@@ -1,21 +1,14 @@
 /**
  * OAuth API keys (../shared/redox-api.md section 5): a signed JWT assertion, exchanged at
  * POST /v2/auth/token for a 5-minute access token. There is no refresh token: each renewal signs
- * a new assertion. Signing uses jose (ESM-only, loaded with import() like got).
+ * a new assertion. Signing uses jose.
  */
 import { randomUUID } from 'node:crypto';
 import { excerpt, RedoxError } from './errors';
+import { loadJose } from './esm';
 import { responseDetails, type HttpClient, type HttpResponse } from './http';
 import type { SigningKey } from './oauth-key';
 import type { IssuedToken, TokenSource } from './token-source';
-
-type Jose = typeof import('jose', { with: { 'resolution-mode': 'import' } });
-
-let joseModule: Promise<Jose> | undefined;
-function loadJose(): Promise<Jose> {
-  joseModule ??= import('jose');
-  return joseModule;
-}
 
 export const ASSERTION_LIFETIME_S = 300;
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
