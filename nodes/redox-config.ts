@@ -42,6 +42,16 @@ export = function (RED: NodeAPI) {
     };
   }
 
+  /** TLS options from a tls-config node (a private CA, a client certificate), or none. */
+  function tlsOptionsFor(tlsId: string | undefined): TlsOptions | undefined {
+    if (!tlsId) return undefined;
+    const tlsNode = RED.nodes.getNode(tlsId) as TlsConfigNode | null;
+    if (!tlsNode) throw new RedoxError('badSetting', { setting: 'tls' });
+    const options: TlsOptions = {};
+    tlsNode.addTLSOptions(options);
+    return options;
+  }
+
   function describeError(err: unknown): string {
     if (isRedoxError(err)) return RED._(`redox-config.errors.${err.code}`, err.params);
     return RED._('redox-config.errors.unexpected', { message: String((err as Error)?.message ?? err) });
@@ -52,10 +62,13 @@ export = function (RED: NodeAPI) {
     const request = (req.body ?? {}) as TestRequest;
     const deployed = typeof request.id === 'string' ? (RED.nodes.getNode(request.id) as RedoxConfigNode | null) : null;
     const stored = deployed ? { baseUrl: deployed.baseUrl, credentials: (RED.nodes.getCredentials(deployed.id) ?? {}) as RedoxConfigCredentials } : undefined;
-    testConnection(request, stored, { userAgent: USER_AGENT, resolve: envResolver(deployed ?? undefined) }).then(
-      () => res.json({ ok: true, message: RED._('redox-config.test.ok') }),
-      (err: unknown) => res.json({ ok: false, message: describeError(err) }),
-    );
+    const options = () => ({ userAgent: USER_AGENT, resolve: envResolver(deployed ?? undefined), tls: tlsOptionsFor(request.tls) });
+    Promise.resolve()
+      .then(() => testConnection(request, stored, options()))
+      .then(
+        () => res.json({ ok: true, message: RED._('redox-config.test.ok') }),
+        (err: unknown) => res.json({ ok: false, message: describeError(err) }),
+      );
   });
 
   // The Data Models and event types, for redox-send's dialog.
@@ -73,15 +86,6 @@ export = function (RED: NodeAPI) {
     const board = new StatusBoard();
     const resolve = envResolver(node);
 
-    const tlsOptions = (): TlsOptions | undefined => {
-      if (!def.tls) return undefined;
-      const tlsNode = RED.nodes.getNode(def.tls) as TlsConfigNode | null;
-      if (!tlsNode) throw new RedoxError('badSetting', { setting: 'tls' });
-      const options: TlsOptions = {};
-      tlsNode.addTLSOptions(options);
-      return options;
-    };
-
     const tokenMethod = () => tokenMethodFor(def, node.credentials ?? {}, resolve);
 
     node.connection = () => {
@@ -93,7 +97,7 @@ export = function (RED: NodeAPI) {
         ...settings,
         baseUrl,
         userAgent: USER_AGENT,
-        tls: tlsOptions(),
+        tls: tlsOptionsFor(def.tls),
         tokenSource: method.source,
         initialToken: takeToken(node.id, print),
         onAuthenticating: (busy) =>

@@ -57,6 +57,26 @@ describe('admin endpoints', function () {
     ctx.emulator.calls.oauthToken.should.equal(1);
   });
 
+  it('tests with the tls-config node chosen in the dialog (a private CA)', async function () {
+    const selfsigned = require('selfsigned');
+    const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
+      keySize: 2048,
+      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+    });
+    const secure = new RedoxEmulator();
+    const url = await secure.start(0, '127.0.0.1', { key: pems.private, cert: pems.cert });
+    try {
+      const flow = buildFlow(ctx.url, [sendNode('send')]);
+      flow.push({ id: 'tls1', type: 'tls-config', name: 'private CA', cert: '', key: '', ca: '', certname: '', keyname: '', caname: 'ca.pem', servername: '', verifyservercert: true, alpnprotocol: '' });
+      await helper.load([...NODES, requireFromNodeRed('@node-red/nodes/core/network/05-tls')], flow, { tls1: { cadata: pems.cert } });
+      const creds = { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret };
+      (await test({ baseUrl: url, tls: 'tls1', credentials: creds })).body.ok.should.be.true();
+      (await test({ baseUrl: url, credentials: creds })).body.message.should.equal('redox-config.errors.network');
+    } finally {
+      await secure.stop();
+    }
+  });
+
   it('serves the catalogue of Data Models and event types', async function () {
     await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
     const res = await helper.request().get('/redox-config/catalogue').expect(200);

@@ -6,6 +6,7 @@
 import type { RedoxConfigCredentials, RedoxConfigDef } from './config-node';
 import { RedoxConnection } from './connection';
 import { RedoxError } from './errors';
+import type { TlsOptions } from './http';
 import { tokenMethodFor } from './token-method';
 
 /** What the editor sends: the dialog's settings, and credentials as typed ('__PWRD__' for "unchanged"). */
@@ -43,13 +44,14 @@ export function credentialsToTest(request: TestRequest, stored: StoredConnection
 export async function testConnection(
   request: TestRequest,
   stored: StoredConnection | undefined,
-  options: { userAgent: string; resolve: (value: string | undefined) => string | undefined },
+  options: { userAgent: string; resolve: (value: string | undefined) => string | undefined; tls?: TlsOptions },
 ): Promise<void> {
   const creds = credentialsToTest(request, stored);
   const method = tokenMethodFor(request, creds, options.resolve);
   const connection = new RedoxConnection({
     baseUrl: options.resolve(request.baseUrl) ?? '',
     userAgent: options.userAgent,
+    tls: options.tls,
     timeoutMs: 15_000,
     retry: { maxAttempts: 1, maxTotalMs: 0, backoffMs: 0, retryGateway: false },
     tokenSource: method.source,
