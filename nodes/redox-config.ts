@@ -62,7 +62,12 @@ export = function (RED: NodeAPI) {
     const request = (req.body ?? {}) as TestRequest;
     const deployed = typeof request.id === 'string' ? (RED.nodes.getNode(request.id) as RedoxConfigNode | null) : null;
     const stored = deployed ? { baseUrl: deployed.baseUrl, credentials: (RED.nodes.getCredentials(deployed.id) ?? {}) as RedoxConfigCredentials } : undefined;
-    const options = () => ({ userAgent: USER_AGENT, resolve: envResolver(deployed ?? undefined), tls: tlsOptionsFor(request.tls) });
+    // "_ADD_" is the editor's "Add new tls-config..." entry: no TLS node chosen yet.
+    const tlsId = request.tls && request.tls !== '_ADD_' ? request.tls : undefined;
+    const options = () => {
+      if (tlsId && !RED.nodes.getNode(tlsId)) throw new RedoxError('tlsNotDeployed');
+      return { userAgent: USER_AGENT, resolve: envResolver(deployed ?? undefined), tls: tlsOptionsFor(tlsId) };
+    };
     Promise.resolve()
       .then(() => testConnection(request, stored, options()))
       .then(

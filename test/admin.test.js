@@ -72,6 +72,8 @@ describe('admin endpoints', function () {
       const creds = { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret };
       (await test({ baseUrl: url, tls: 'tls1', credentials: creds })).body.ok.should.be.true();
       (await test({ baseUrl: url, credentials: creds })).body.message.should.equal('redox-config.errors.network');
+      (await test({ baseUrl: url, tls: '_ADD_', credentials: creds })).body.message.should.equal('redox-config.errors.network');
+      (await test({ baseUrl: url, tls: 'not-deployed', credentials: creds })).body.message.should.equal('redox-config.errors.tlsNotDeployed');
     } finally {
       await secure.stop();
     }

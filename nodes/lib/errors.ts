@@ -18,7 +18,7 @@ export type ErrorCode =
   | 'payloadNotObject' | 'metaNotObject' | 'missingDataModel' | 'missingEventType' | 'missingDestination'
   | 'badDestination' | 'queryOneDestination' | 'badTestFlag' | 'notSerializable'
   // configuration
-  | 'noConfig' | 'missingCredentials' | 'badBaseUrl' | 'insecureBaseUrl' | 'badSetting' | 'badPrivateKey' | 'algorithmMismatch' | 'storedElsewhere'
+  | 'noConfig' | 'missingCredentials' | 'badBaseUrl' | 'insecureBaseUrl' | 'badSetting' | 'badPrivateKey' | 'algorithmMismatch' | 'storedElsewhere' | 'tlsNotDeployed'
   // authentication
   | 'authRefused' | 'authFailed' | 'authBadResponse'
   // data requests
