@@ -40,16 +40,26 @@ describe('the editor, in a browser', function () {
     if (emulator) await emulator.stop();
   });
 
+  /** Opens the option list of the typedInput that wraps `#id`; resolves with the open menu. */
+  async function openOptions(id) {
+    await page.locator(`#${id}`).locator('xpath=..').locator('.red-ui-typedInput-option-trigger').click();
+    const menu = page.locator('.red-ui-typedInput-options:visible');
+    await menu.waitFor();
+    return menu;
+  }
+
   /** Picks `label` from the option list of the typedInput that wraps `#id`. */
   async function pickOption(id, label) {
-    await page.locator(`#${id}`).locator('xpath=..').locator('.red-ui-typedInput-option-trigger').click();
-    await page.locator('.red-ui-typedInput-options a', { hasText: label }).first().click();
+    const item = (await openOptions(id)).locator('a', { hasText: label }).first();
+    await item.scrollIntoViewIfNeeded();
+    await item.click();
+    await page.locator('.red-ui-typedInput-options:visible').waitFor({ state: 'detached' }).catch(() => {});
   }
 
   async function optionsOf(id) {
-    await page.locator(`#${id}`).locator('xpath=..').locator('.red-ui-typedInput-option-trigger').click();
-    const labels = await page.locator('.red-ui-typedInput-options a').allTextContents();
+    const labels = await (await openOptions(id)).locator('a').allTextContents();
     await page.keyboard.press('Escape');
+    await page.locator('.red-ui-typedInput-options:visible').waitFor({ state: 'detached' }).catch(() => {});
     return labels.map((l) => l.trim());
   }
 
