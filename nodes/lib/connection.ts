@@ -72,6 +72,8 @@ export class RedoxConnection {
   private readonly retry: RetryOptions;
   /** Every token issued to this connection, to keep them out of messages (see redact()). */
   private readonly issued = new Set<string>();
+  private headersFor: IssuedToken | undefined;
+  private headers: Record<string, string> = {};
 
   constructor(options: ConnectionOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
@@ -124,12 +126,12 @@ export class RedoxConnection {
   }
 
   private async attempt(path: string, body: string, options: SendOptions): Promise<RedoxResult> {
-    let token = await this.tokens.getToken();
-    let res = await this.postWith(token, path, body, { ...options, counted: true }); // throttle.run counted it
+    let token = this.tokens.ready() ?? (await this.tokens.getToken());
+    let res = await this.postWith(token, path, body, options, true); // throttle.run counted it
     if (res.statusCode === 401) {
       this.tokens.invalidate(token.accessToken);
       token = await this.tokens.getToken();
-      res = await this.postWith(token, path, body, options);
+      res = await this.postWith(token, path, body, options, false);
       if (res.statusCode === 401) {
         throw new RedoxError('unauthorized', { reason: excerpt(res.body) || '-' }, detailsOf(res));
       }
@@ -152,13 +154,22 @@ export class RedoxConnection {
     this.http.close();
   }
 
-  private postWith(token: IssuedToken, path: string, body: string, options: SendOptions & { counted?: boolean }): Promise<HttpResponse> {
+  private postWith(token: IssuedToken, path: string, body: string, options: SendOptions, counted: boolean): Promise<HttpResponse> {
     return this.http.post(this.baseUrl + path, body, {
-      headers: { authorization: `Bearer ${token.accessToken}` },
+      headers: this.authorization(token),
       timeoutMs: options.timeoutMs,
       signal: options.signal,
-      counted: options.counted,
+      counted,
     });
+  }
+
+  /** The Authorization header for a token, made once per token rather than once per request. */
+  private authorization(token: IssuedToken): Record<string, string> {
+    if (this.headersFor !== token) {
+      this.headersFor = token;
+      this.headers = Object.freeze({ authorization: `Bearer ${token.accessToken}` });
+    }
+    return this.headers;
   }
 }
 

@@ -73,6 +73,10 @@ export function parseBody(contentType: string | undefined, text: string): { body
   return { body: text, json: false };
 }
 
+interface Cancelable {
+  cancel(): void;
+}
+
 interface Agents {
   http: http.Agent;
   https: https.Agent;
@@ -85,8 +89,10 @@ export class HttpClient {
   /** A client for each URL (a connection uses a handful), made once: agents, proxy and defaults settled. */
   private readonly byUrl = new Map<string, Got>();
   private client: Promise<Got> | undefined;
-  /** Requests in flight, cancelled on close. */
-  private readonly inFlight = new Set<{ cancel(): void }>();
+  /** Requests in flight, with the signal that may stop each: cancelled on close or when it fires. */
+  private readonly inFlight = new Map<Cancelable, AbortSignal | undefined>();
+  /** Signals already listened to: one listener per signal (per node), not one per request. */
+  private readonly watched = new WeakSet<AbortSignal>();
   private closed = false;
 
   constructor(private readonly options: HttpClientOptions) {
@@ -98,6 +104,7 @@ export class HttpClient {
     const tls = this.options.tls;
     this.client ??= loadGot().then(({ got }) =>
       got.extend({
+        method: 'POST', // the only method Redox's Data Model and auth endpoints take
         retry: { limit: 0 }, // retries are decided by the caller, who knows what is safe to repeat
         throwHttpErrors: false,
         followRedirect: false,
@@ -139,27 +146,43 @@ export class HttpClient {
 
   /** Posts `body` (JSON unless options.contentType says otherwise). */
   async post(url: string, body: string, options: PostOptions = {}): Promise<HttpResponse> {
-    if (this.closed || options.signal?.aborted) throw new RedoxError('stopped');
+    const signal = options.signal;
+    if (this.closed || signal?.aborted) throw new RedoxError('stopped');
     const got = this.byUrl.get(url) ?? (await this.makeClient(url));
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     if (!options.counted) this.options.onRequest?.();
     // Only what differs from the client's defaults, so that got merges little per request.
-    const request = got.post(url, {
+    const request = got(url, {
       body,
       headers: options.contentType ? { ...options.headers, 'content-type': options.contentType } : options.headers,
       ...(options.timeoutMs !== undefined ? { timeout: { request: timeoutMs } } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
     });
-    this.inFlight.add(request);
+    this.inFlight.set(request, signal);
+    if (signal) this.watch(signal);
     try {
       const res = await request;
-      const parsed = parseBody(res.headers['content-type'], res.body);
-      return { statusCode: res.statusCode, headers: { ...res.headers }, ...parsed };
+      return { statusCode: res.statusCode, headers: res.headers, ...parseBody(res.headers['content-type'], res.body) };
     } catch (err) {
-      throw this.rewrite(err, url, options.signal, timeoutMs);
+      throw this.rewrite(err, url, signal, timeoutMs);
     } finally {
       this.inFlight.delete(request);
     }
+  }
+
+  /**
+   * Cancels this signal's requests when it fires. A node's signal serves all its messages, so one
+   * listener per signal is far cheaper than handing the signal to got with every request.
+   */
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const [request, owner] of this.inFlight) if (owner === signal) request.cancel();
+      },
+      { once: true },
+    );
   }
 
   /** Turns a got error into one that names the cause and nothing of the request. */
@@ -178,7 +201,7 @@ export class HttpClient {
   /** Aborts what is in flight and closes every connection. */
   close(): void {
     this.closed = true;
-    for (const request of this.inFlight) request.cancel();
+    for (const request of this.inFlight.keys()) request.cancel();
     this.inFlight.clear();
     for (const agents of [this.direct, ...this.proxied.values()]) {
       agents.http.destroy();

@@ -42,36 +42,47 @@ export function handleInput(
   if (!config) node.status({ fill: 'red', shape: 'ring', text: noConfig });
   else config.showStatus(node, 'idle');
   const closing = new AbortController();
-  setMaxListeners(0, closing.signal); // one listener per message in flight, by design
-  const inFlight = new Set<Promise<void>>();
+  setMaxListeners(0, closing.signal); // messages that wait (queued, or before a retry) listen to it, by design
+  let inFlight = 0;
+  /** Set while the node is closing: told when the last message in flight has finished. */
+  let onIdle: (() => void) | undefined;
+
+  const run = async (msg: Msg, config: RedoxConfigNode, send: SendFn, done: DoneFn): Promise<void> => {
+    inFlight++;
+    try {
+      if (closing.signal.aborted) throw new RedoxError('stopped');
+      send([await handle(msg, config, closing.signal), null]);
+      done();
+    } catch (err) {
+      config.showStatus(node, 'error', err);
+      failMessage(node, msg, err, config.describe(err), send, done);
+    } finally {
+      if (--inFlight === 0) onIdle?.();
+    }
+  };
 
   node.on('input', (msg: Msg, send: SendFn, done: DoneFn) => {
     if (!config) {
       failMessage(node, msg, new RedoxError('noConfig'), noConfig, send, done);
       return;
     }
-    const work = (async () => {
-      try {
-        if (closing.signal.aborted) throw new RedoxError('stopped');
-        send([await handle(msg, config, closing.signal), null]);
-        done();
-      } catch (err) {
-        config.showStatus(node, 'error', err);
-        failMessage(node, msg, err, config.describe(err), send, done);
-      }
-    })();
-    inFlight.add(work);
-    void work.finally(() => inFlight.delete(work));
+    void run(msg, config, send, done);
   });
 
   node.on('close', (done: () => void) => {
     closing.abort();
     config?.forget(node);
-    const timer = setTimeout(done, CLOSE_WAIT_MS);
-    void Promise.allSettled([...inFlight]).then(() => {
-      clearTimeout(timer);
+    if (inFlight === 0) {
       done();
-    });
+      return;
+    }
+    const finish = () => {
+      clearTimeout(timer);
+      onIdle = undefined;
+      done();
+    };
+    const timer = setTimeout(finish, CLOSE_WAIT_MS);
+    onIdle = finish;
   });
 }
 

@@ -49,7 +49,9 @@ export class Throttle {
       // Nothing waits and there is room: start now, without the queue's bookkeeping.
       this.active++;
       this.started.push(this.now());
-      return task().finally(this.finished);
+      const result = task();
+      result.then(this.finished, this.finished); // registered first, so it runs before the caller's reactions
+      return result;
     }
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(new RedoxError('queueFull', { limit: this.options.maxQueue }));

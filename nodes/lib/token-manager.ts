@@ -44,10 +44,21 @@ export class TokenManager {
   /** A token valid for a while yet; at most one authenticate or refresh call is made for all callers. */
   getToken(): Promise<IssuedToken> {
     if (this.closed) return Promise.reject(new RedoxError('stopped'));
+    const token = this.ready();
+    return token ? Promise.resolve(token) : this.waitForRenewal();
+  }
+
+  /**
+   * The token when one is valid now, without waiting (the path nearly every request takes);
+   * undefined when a caller has to wait for getToken().
+   */
+  ready(): IssuedToken | undefined {
     const token = this.currentToken;
-    if (!token || this.now() >= token.expiresAt) return this.waitForRenewal();
-    if (this.now() >= renewAt(token)) this.renewInBackground(); // the timer was late: renew, but don't wait
-    return Promise.resolve(token);
+    if (this.closed || !token) return undefined;
+    const now = this.now();
+    if (now >= token.expiresAt) return undefined;
+    if (now >= renewAt(token)) this.renewInBackground(); // the timer was late: renew, but don't wait
+    return token;
   }
 
   /** The token held now, if any. */
