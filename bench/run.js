@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // `npm run bench`: A (raw got), B (redox-send in Node-RED) and C (function + core http request
 // node) side by side against the emulator on loopback, at 1 and 64 messages in flight. Each
-// figure is the median of several runs, A, B and C interleaved so that machine noise hits all
-// three; then a long run of B for memory, with tokens that live 5 seconds. Prints a table and
-// writes bench/results.json. BENCH_QUICK=1 runs a shorter version with the same output.
+// figure is the median of several runs, A, B and C interleaved (in turn A B C, then C B A, so that
+// a drifting machine favours none) and each run warmed up before it is measured; the ratios are
+// the median of each round's own ratio. Then a long run of B for memory, with tokens that live 5
+// seconds. Prints a table and writes bench/results.json. BENCH_QUICK=1 runs a shorter version.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const quick = process.env.BENCH_QUICK === '1';
-const ROUNDS = quick ? 3 : 5;
+const ROUNDS = quick ? 3 : 7;
 const MESSAGES = { 1: quick ? 400 : 2000, 64: quick ? 3000 : 15000 };
 const LONG_RUN = quick ? 20000 : 100000;
 const root = path.join(__dirname, '..');
@@ -62,10 +63,11 @@ async function main() {
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const concurrency of [1, 64]) {
-        for (const scenario of ['A', 'B', 'C']) {
+        const order = round % 2 === 1 ? ['A', 'B', 'C'] : ['C', 'B', 'A'];
+        for (const scenario of order) {
           const r = await measured(emulator, scenario, concurrency, MESSAGES[concurrency]);
-          runs.push(r);
-          process.stderr.write(`round ${round}: ${scenario} c${concurrency} ${Math.round(r.rps)} msg/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.failed ? `, ${r.failed} failed` : ''}\n`);
+          runs.push({ ...r, round });
+          process.stderr.write(`round ${round}: ${scenario} c${concurrency} ${Math.round(r.rps)} msg/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.cpuMicrosPerMessage)} µs CPU/msg${r.failed ? `, ${r.failed} failed` : ''}\n`);
         }
       }
     }
@@ -90,13 +92,22 @@ async function main() {
         rps: median(mine.map((r) => r.rps)),
         p50: median(mine.map((r) => r.p50)),
         p99: median(mine.map((r) => r.p99)),
+        cpuMicrosPerMessage: median(mine.map((r) => r.cpuMicrosPerMessage)),
         connections: Math.max(...mine.map((r) => r.connections)),
         authenticate: Math.max(...mine.map((r) => r.authenticate)),
         failed: mine.reduce((n, r) => n + r.failed, 0),
       };
     }
   }
-  const ratio = (a, b) => Math.round((table[a].rps / table[b].rps) * 100) / 100;
+  // Each round's B/A (or B/C) from runs a few seconds apart, then the median of the rounds.
+  const perRound = (b, a, concurrency) => {
+    const rps = (scenario, round) => runs.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.round === round).rps;
+    return Array.from({ length: ROUNDS }, (_, i) => Math.round((rps(b, i + 1) / rps(a, i + 1)) * 100) / 100);
+  };
+  const roundRatios = {
+    sendVsRaw: { c1: perRound('B', 'A', 1), c64: perRound('B', 'A', 64) },
+    sendVsCore: { c1: perRound('B', 'C', 1), c64: perRound('B', 'C', 64) },
+  };
   const results = {
     quick,
     rounds: ROUNDS,
@@ -104,9 +115,10 @@ async function main() {
     machine: { cpus: require('node:os').cpus().length, node: process.version },
     table,
     ratios: {
-      sendVsRaw: { c1: ratio('Bc1', 'Ac1'), c64: ratio('Bc64', 'Ac64') },
-      sendVsCore: { c1: ratio('Bc1', 'Cc1'), c64: ratio('Bc64', 'Cc64') },
+      sendVsRaw: { c1: median(roundRatios.sendVsRaw.c1), c64: median(roundRatios.sendVsRaw.c64) },
+      sendVsCore: { c1: median(roundRatios.sendVsCore.c1), c64: median(roundRatios.sendVsCore.c64) },
     },
+    roundRatios,
     authenticateCalls: long.authenticate,
     longRun: {
       messages: LONG_RUN,
@@ -123,15 +135,16 @@ async function main() {
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   const name = { A: 'A raw got', B: 'B redox-send', C: 'C function + http request' };
-  console.log(`\n| run | in flight | msg/s | p50 ms | p99 ms | TCP connections | authenticate |`);
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(`\n| run | in flight | msg/s | p50 ms | p99 ms | CPU µs/msg | TCP connections | authenticate |`);
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const concurrency of [1, 64]) {
     for (const scenario of ['A', 'B', 'C']) {
       const t = table[`${scenario}c${concurrency}`];
-      console.log(`| ${name[scenario]} | ${concurrency} | ${Math.round(t.rps)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${t.connections} | ${scenario === 'B' ? t.authenticate : '-'} |`);
+      console.log(`| ${name[scenario]} | ${concurrency} | ${Math.round(t.rps)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${Math.round(t.cpuMicrosPerMessage)} | ${t.connections} | ${scenario === 'B' ? t.authenticate : '-'} |`);
     }
   }
-  console.log(`\nB/A: ${results.ratios.sendVsRaw.c1} (1 in flight), ${results.ratios.sendVsRaw.c64} (64); B/C: ${results.ratios.sendVsCore.c1}, ${results.ratios.sendVsCore.c64}`);
+  console.log(`\nB/A: ${results.ratios.sendVsRaw.c1} (1 in flight), ${results.ratios.sendVsRaw.c64} (64); B/C: ${results.ratios.sendVsCore.c1}, ${results.ratios.sendVsCore.c64} (medians of the rounds)`);
+  console.log(`B/A by round: ${roundRatios.sendVsRaw.c1.join(' ')} (1 in flight); ${roundRatios.sendVsRaw.c64.join(' ')} (64)`);
   console.log(`Long run, B, ${LONG_RUN} messages at 64 in flight, tokens living 5 s: ${Math.round(long.rps)} msg/s, ${long.authenticate} authenticate, ${long.refresh} refreshes, ${long.rejected401} 401s, ${long.connections} connections, ${long.failed} failed; heap growth ${results.memoryGrowthMB} MB (second half ${results.longRun.secondHalfGrowthMB} MB)`);
   console.log('Figures written to bench/results.json');
 }

@@ -36,47 +36,56 @@ async function authenticate() {
 
 /**
  * Keeps `concurrency` messages in flight until `messages` have been answered; `start(i, done)`
- * sends message i and calls done(ok) when it is answered. Measures throughput, latency and heap.
+ * sends message i and calls done(ok) when it is answered. A warm-up of WARMUP messages runs
+ * first, unmeasured (the JIT and the connection pool settle), then the measured messages: their
+ * throughput, latency, the process's CPU time per message, and the heap.
  */
-function drive(start) {
+async function drive(start) {
+  const warmup = Math.min(2000, Math.ceil(messages / 5));
+  await phase(start, warmup, 0);
+  return phase(start, messages, warmup);
+}
+
+function phase(start, count, firstIndex) {
   return new Promise((resolve, reject) => {
-    const latencies = new Float64Array(messages);
+    const latencies = new Float64Array(count);
     let sent = 0;
     let answered = 0;
     let failed = 0;
     let heapStart = 0;
     let heapHalf = 0;
-    const warmup = Math.min(1000, Math.floor(messages / 10));
-    let t0 = 0;
+    const cpuStart = process.cpuUsage();
+    const t0 = performance.now();
     const next = () => {
       const i = sent++;
       const began = performance.now();
-      start(i, (ok) => {
+      start(firstIndex + i, (ok) => {
         latencies[i] = performance.now() - began;
         if (!ok) failed++;
         answered++;
-        if (answered === warmup) heapStart = heapMB();
-        if (answered === Math.floor(messages / 2)) heapHalf = heapMB();
-        if (answered === messages) {
+        if (answered === Math.min(1000, Math.floor(count / 10))) heapStart = heapMB();
+        if (answered === Math.floor(count / 2)) heapHalf = heapMB();
+        if (answered === count) {
           const seconds = (performance.now() - t0) / 1000;
+          const cpu = process.cpuUsage(cpuStart);
           const sorted = Array.from(latencies).sort((a, b) => a - b);
           const heapEnd = heapMB();
           resolve({
-            rps: messages / seconds,
-            p50: sorted[Math.floor(messages * 0.5)],
-            p99: sorted[Math.floor(messages * 0.99)],
+            rps: count / seconds,
+            p50: sorted[Math.floor(count * 0.5)],
+            p99: sorted[Math.floor(count * 0.99)],
+            cpuMicrosPerMessage: (cpu.user + cpu.system) / count,
             failed,
             memoryGrowthMB: heapEnd - heapStart,
             secondHalfGrowthMB: heapEnd - heapHalf,
           });
-        } else if (sent < messages) {
+        } else if (sent < count) {
           next();
         }
       });
     };
-    t0 = performance.now();
-    for (let k = 0; k < Math.min(concurrency, messages); k++) next();
-    setTimeout(() => reject(new Error(`timed out: ${answered} of ${messages}`)), 600000).unref();
+    for (let k = 0; k < Math.min(concurrency, count); k++) next();
+    setTimeout(() => reject(new Error(`timed out: ${answered} of ${count}`)), 600000).unref();
   });
 }
 

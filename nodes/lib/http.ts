@@ -11,6 +11,7 @@ import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { getProxyForUrl } from 'proxy-from-env';
 import { RedoxError } from './errors';
 import { loadGot, type Got } from './esm';
+import { InFlightRequests } from './in-flight';
 
 export interface HttpResponse {
   statusCode: number;
@@ -73,10 +74,6 @@ export function parseBody(contentType: string | undefined, text: string): { body
   return { body: text, json: false };
 }
 
-interface Cancelable {
-  cancel(): void;
-}
-
 interface Agents {
   http: http.Agent;
   https: https.Agent;
@@ -89,10 +86,8 @@ export class HttpClient {
   /** A client for each URL (a connection uses a handful), made once: agents, proxy and defaults settled. */
   private readonly byUrl = new Map<string, Got>();
   private client: Promise<Got> | undefined;
-  /** Requests in flight, with the signal that may stop each: cancelled on close or when it fires. */
-  private readonly inFlight = new Map<Cancelable, AbortSignal | undefined>();
-  /** Signals already listened to: one listener per signal (per node), not one per request. */
-  private readonly watched = new WeakSet<AbortSignal>();
+  /** Requests in flight: their deadlines (the request timeout), and cancelled by their node's signal or on close. */
+  private readonly inFlight = new InFlightRequests();
   private closed = false;
 
   constructor(private readonly options: HttpClientOptions) {
@@ -110,7 +105,8 @@ export class HttpClient {
         followRedirect: false,
         responseType: 'text',
         headers: { 'user-agent': this.options.userAgent, 'content-type': 'application/json', accept: 'application/json' },
-        timeout: { request: this.options.timeoutMs, connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
+        // The whole-request timeout is kept by this.inFlight; got only times the opening of a connection.
+        timeout: { connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
         https: tls
           ? {
               certificateAuthority: tls.ca,
@@ -155,54 +151,32 @@ export class HttpClient {
     const request = got(url, {
       body,
       headers: options.contentType ? { ...options.headers, 'content-type': options.contentType } : options.headers,
-      ...(options.timeoutMs !== undefined ? { timeout: { request: timeoutMs } } : {}),
     });
-    this.inFlight.set(request, signal);
-    if (signal) this.watch(signal);
+    const tracked = this.inFlight.add(request, timeoutMs, signal);
     try {
       const res = await request;
       return { statusCode: res.statusCode, headers: res.headers, ...parseBody(res.headers['content-type'], res.body) };
     } catch (err) {
-      throw this.rewrite(err, url, signal, timeoutMs);
+      throw this.rewrite(err, url, signal, tracked.timedOut ? timeoutMs : undefined);
     } finally {
       this.inFlight.delete(request);
     }
   }
 
-  /**
-   * Cancels this signal's requests when it fires. A node's signal serves all its messages, so one
-   * listener per signal is far cheaper than handing the signal to got with every request.
-   */
-  private watch(signal: AbortSignal): void {
-    if (this.watched.has(signal)) return;
-    this.watched.add(signal);
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const [request, owner] of this.inFlight) if (owner === signal) request.cancel();
-      },
-      { once: true },
-    );
-  }
-
-  /** Turns a got error into one that names the cause and nothing of the request. */
-  private rewrite(err: unknown, url: string, signal: AbortSignal | undefined, timeoutMs: number): RedoxError {
+  /** Turns a got error into one that names the cause and nothing of the request; `timedOutAfterMs` when the deadline stopped it. */
+  private rewrite(err: unknown, url: string, signal: AbortSignal | undefined, timedOutAfterMs: number | undefined): RedoxError {
     if (this.closed || signal?.aborted) return new RedoxError('stopped');
-    const e = err as { name?: string; code?: string; event?: string };
-    if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') {
-      if (e.event === 'lookup' || e.event === 'connect' || e.event === 'secureConnect') {
-        return new RedoxError('network', { host: hostOf(url), reason: 'connect timeout' });
-      }
-      return new RedoxError('timeout', { seconds: Math.round(timeoutMs / 100) / 10 });
-    }
+    if (timedOutAfterMs !== undefined) return new RedoxError('timeout', { seconds: Math.round(timedOutAfterMs / 100) / 10 });
+    const e = err as { name?: string; code?: string };
+    // got times only the opening of a connection (connect, TLS): its timeouts are those.
+    if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') return new RedoxError('network', { host: hostOf(url), reason: 'connect timeout' });
     return new RedoxError('network', { host: hostOf(url), reason: e?.code ?? e?.name ?? 'unknown error' });
   }
 
   /** Aborts what is in flight and closes every connection. */
   close(): void {
     this.closed = true;
-    for (const request of this.inFlight.keys()) request.cancel();
-    this.inFlight.clear();
+    this.inFlight.cancelAll();
     for (const agents of [this.direct, ...this.proxied.values()]) {
       agents.http.destroy();
       agents.https.destroy();
