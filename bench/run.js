@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm run bench`: A (raw got), B (redox-send in Node-RED) and C (function + core http request
-// node) side by side against the emulator on loopback, at 1 and 64 messages in flight. Each
-// figure is the median of several runs, A, B and C interleaved (in turn A B C, then C B A, so that
+// `npm run bench`: A (raw got), B (redox-send in Node-RED), C (function + core http request
+// node) and R (A's got call in the smallest Node-RED node) side by side against the emulator on
+// loopback, at 1 and 64 messages in flight. Each
+// figure is the median of several runs, the four interleaved (A R B C, then C B R A, so that
 // a drifting machine favours none) and each run warmed up before it is measured; the ratios are
 // the median of each round's own ratio. Then a long run of B for memory, with tokens that live 5
 // seconds. Prints a table and writes bench/results.json. BENCH_QUICK=1 runs a shorter version.
@@ -63,7 +64,7 @@ async function main() {
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const concurrency of [1, 64]) {
-        const order = round % 2 === 1 ? ['A', 'B', 'C'] : ['C', 'B', 'A'];
+        const order = round % 2 === 1 ? ['A', 'R', 'B', 'C'] : ['C', 'B', 'R', 'A'];
         for (const scenario of order) {
           const r = await measured(emulator, scenario, concurrency, MESSAGES[concurrency]);
           runs.push({ ...r, round });
@@ -85,7 +86,7 @@ async function main() {
   }
 
   const table = {};
-  for (const scenario of ['A', 'B', 'C']) {
+  for (const scenario of ['A', 'B', 'C', 'R']) {
     for (const concurrency of [1, 64]) {
       const mine = runs.filter((r) => r.scenario === scenario && r.concurrency === concurrency);
       table[`${scenario}c${concurrency}`] = {
@@ -107,6 +108,8 @@ async function main() {
   const roundRatios = {
     sendVsRaw: { c1: perRound('B', 'A', 1), c64: perRound('B', 'A', 64) },
     sendVsCore: { c1: perRound('B', 'C', 1), c64: perRound('B', 'C', 64) },
+    sendVsNodeFloor: { c1: perRound('B', 'R', 1), c64: perRound('B', 'R', 64) },
+    nodeFloorVsRaw: { c1: perRound('R', 'A', 1), c64: perRound('R', 'A', 64) },
   };
   const results = {
     quick,
@@ -117,6 +120,9 @@ async function main() {
     ratios: {
       sendVsRaw: { c1: median(roundRatios.sendVsRaw.c1), c64: median(roundRatios.sendVsRaw.c64) },
       sendVsCore: { c1: median(roundRatios.sendVsCore.c1), c64: median(roundRatios.sendVsCore.c64) },
+      // B/R: what redox-send adds over the smallest node making the same call; R/A: what Node-RED itself costs
+      sendVsNodeFloor: { c1: median(roundRatios.sendVsNodeFloor.c1), c64: median(roundRatios.sendVsNodeFloor.c64) },
+      nodeFloorVsRaw: { c1: median(roundRatios.nodeFloorVsRaw.c1), c64: median(roundRatios.nodeFloorVsRaw.c64) },
     },
     roundRatios,
     authenticateCalls: long.authenticate,
@@ -134,17 +140,18 @@ async function main() {
   };
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-  const name = { A: 'A raw got', B: 'B redox-send', C: 'C function + http request' };
+  const name = { A: 'A raw got', B: 'B redox-send', C: 'C function + http request', R: 'R raw got in a minimal node' };
   console.log(`\n| run | in flight | msg/s | p50 ms | p99 ms | CPU µs/msg | TCP connections | authenticate |`);
   console.log('|---|---|---|---|---|---|---|---|');
   for (const concurrency of [1, 64]) {
-    for (const scenario of ['A', 'B', 'C']) {
+    for (const scenario of ['A', 'R', 'B', 'C']) {
       const t = table[`${scenario}c${concurrency}`];
       console.log(`| ${name[scenario]} | ${concurrency} | ${Math.round(t.rps)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${Math.round(t.cpuMicrosPerMessage)} | ${t.connections} | ${scenario === 'B' ? t.authenticate : '-'} |`);
     }
   }
   console.log(`\nB/A: ${results.ratios.sendVsRaw.c1} (1 in flight), ${results.ratios.sendVsRaw.c64} (64); B/C: ${results.ratios.sendVsCore.c1}, ${results.ratios.sendVsCore.c64} (medians of the rounds)`);
   console.log(`B/A by round: ${roundRatios.sendVsRaw.c1.join(' ')} (1 in flight); ${roundRatios.sendVsRaw.c64.join(' ')} (64)`);
+  console.log(`B/R (what redox-send adds): ${results.ratios.sendVsNodeFloor.c1}, ${results.ratios.sendVsNodeFloor.c64}; R/A (what Node-RED costs): ${results.ratios.nodeFloorVsRaw.c1}, ${results.ratios.nodeFloorVsRaw.c64}`);
   console.log(`Long run, B, ${LONG_RUN} messages at 64 in flight, tokens living 5 s: ${Math.round(long.rps)} msg/s, ${long.authenticate} authenticate, ${long.refresh} refreshes, ${long.rejected401} 401s, ${long.connections} connections, ${long.failed} failed; heap growth ${results.memoryGrowthMB} MB (second half ${results.longRun.secondHalfGrowthMB} MB)`);
   console.log('Figures written to bench/results.json');
 }

@@ -5,6 +5,8 @@
 // B: a real Node-RED runtime with redox-send (messages injected, answers counted at output 1)
 // C: a real Node-RED runtime with a function node setting the bearer header from flow context,
 //    then the core http request node (the way flows do it without this package)
+// R: a real Node-RED runtime with the smallest node making A's got call (raw-got-node/): the
+//    floor for any Node-RED node, so that B/R is what redox-send itself adds
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
@@ -110,12 +112,12 @@ async function raw() {
  * spies would record every call), with this package from the working tree. `exit` maps the
  * outputs ("node:port") that mark a message as answered to whether that is a success.
  */
-async function runtime(flow, credentials, entry, exit) {
+async function runtime(flow, credentials, entry, exit, extraNodesDir) {
   const RED = require('node-red');
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'redox-bench-'));
   RED.init(http.createServer(), {
     userDir,
-    nodesDir: path.join(__dirname, '..'),
+    nodesDir: [path.join(__dirname, '..'), ...(extraNodesDir ? [extraNodesDir] : [])],
     httpAdminRoot: false,
     httpNodeRoot: false,
     credentialSecret: false,
@@ -179,7 +181,21 @@ async function withHttpRequest() {
   });
 }
 
-const RUNS = { A: raw, B: withRedoxSend, C: withHttpRequest };
+async function withRawGotNode() {
+  const token = await authenticate();
+  const flow = [
+    { id: 'tab', type: 'tab' },
+    { id: 'raw', type: 'bench-raw-got', z: 'tab', x: 1, y: 1, url: `${emulatorUrl}/endpoint`, token, concurrency, wires: [['ok']] },
+    sink('ok'),
+  ];
+  const { pending, entry } = await runtime(flow, {}, 'raw', new Map([['raw:0', true]]), path.join(__dirname, 'raw-got-node'));
+  return drive((i, done) => {
+    pending.set(i, done);
+    entry.receive({ payload: { ...FULL_REQUEST, Meta: { ...FULL_REQUEST.Meta } }, n: i });
+  });
+}
+
+const RUNS = { A: raw, B: withRedoxSend, C: withHttpRequest, R: withRawGotNode };
 
 RUNS[scenario]().then(
   (result) => {
