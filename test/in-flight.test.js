@@ -6,9 +6,9 @@ const { InFlightRequests } = require('../dist/nodes/lib/in-flight');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A stand-in for got's cancelable request that records when it was cancelled. */
+/** A stand-in for got's stream request that records when it was stopped. */
 function request() {
-  return { cancelled: 0, cancel() { this.cancelled++; } };
+  return { cancelled: 0, destroy() { this.cancelled++; } };
 }
 
 describe('in-flight requests', function () {

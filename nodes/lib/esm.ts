@@ -19,3 +19,5 @@ export function loadJose(): Promise<JoseModule> {
 }
 
 export type Got = GotModule['got'];
+/** A request made with got.stream(): a duplex stream of the response body. */
+export type GotStreamRequest = ReturnType<Got['stream']>;

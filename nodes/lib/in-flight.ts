@@ -7,8 +7,14 @@
 /** setTimeout cannot wait longer (a longer deadline wakes early and sleeps again). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A request that can be stopped with an error (got's stream requests can). */
 export interface Cancelable {
-  cancel(): void;
+  destroy(error: Error): void;
+}
+
+/** Why a request was stopped: its owner knows (closing, signal, deadline) and reports that instead. */
+function stopped(): Error {
+  return new Error('request stopped');
 }
 
 interface Entry {
@@ -47,7 +53,7 @@ export class InFlightRequests {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    for (const request of this.entries.keys()) request.cancel();
+    for (const request of this.entries.keys()) request.destroy(stopped());
     this.entries.clear();
   }
 
@@ -56,7 +62,7 @@ export class InFlightRequests {
     signal.addEventListener(
       'abort',
       () => {
-        for (const [request, entry] of this.entries) if (entry.signal === signal) request.cancel();
+        for (const [request, entry] of this.entries) if (entry.signal === signal) request.destroy(stopped());
       },
       { once: true },
     );
@@ -79,7 +85,7 @@ export class InFlightRequests {
       if (entry.deadline <= now) {
         if (!entry.timedOut) {
           entry.timedOut = true;
-          request.cancel();
+          request.destroy(stopped());
         }
       } else if (entry.deadline < next) {
         next = entry.deadline;
