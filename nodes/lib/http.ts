@@ -123,7 +123,6 @@ export class HttpClient {
         retry: { limit: 0 }, // retries are decided by the caller, who knows what is safe to repeat
         throwHttpErrors: false,
         followRedirect: false,
-        responseType: 'text',
         headers: { 'user-agent': this.options.userAgent, 'content-type': 'application/json', accept: 'application/json' },
         // The whole-request timeout is kept by this.inFlight; got only times the opening of a connection.
         timeout: { connect: this.options.connectTimeoutMs, secureConnect: this.options.connectTimeoutMs },
