@@ -185,10 +185,10 @@ async function withRawGotNode() {
   const token = await authenticate();
   const flow = [
     { id: 'tab', type: 'tab' },
-    { id: 'raw', type: 'bench-raw-got', z: 'tab', x: 1, y: 1, url: `${emulatorUrl}/endpoint`, token, concurrency, wires: [['ok']] },
+    { id: 'raw', type: 'bench-raw-got', z: 'tab', x: 1, y: 1, url: `${emulatorUrl}/endpoint`, concurrency, wires: [['ok']] },
     sink('ok'),
   ];
-  const { pending, entry } = await runtime(flow, {}, 'raw', new Map([['raw:0', true]]), path.join(__dirname, 'raw-got-node'));
+  const { pending, entry } = await runtime(flow, { raw: { token } }, 'raw', new Map([['raw:0', true]]), path.join(__dirname, 'raw-got-node'));
   return drive((i, done) => {
     pending.set(i, done);
     entry.receive({ payload: { ...FULL_REQUEST, Meta: { ...FULL_REQUEST.Meta } }, n: i });

@@ -13,7 +13,7 @@ module.exports = function (RED) {
     this.on('input', async (msg, send, done) => {
       const res = await (await client).post(def.url, {
         body: JSON.stringify(msg.payload),
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${def.token}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.credentials.token}` },
         responseType: 'json',
       });
       msg.payload = res.body;
@@ -22,5 +22,6 @@ module.exports = function (RED) {
       done();
     });
   }
-  RED.nodes.registerType('bench-raw-got', RawGot);
+  // The token is a credential, as the benchmark gives B's key and secret: never in the flow file.
+  RED.nodes.registerType('bench-raw-got', RawGot, { credentials: { token: { type: 'password' } } });
 };

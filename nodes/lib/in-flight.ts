@@ -8,7 +8,7 @@
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A request that can be stopped with an error (got's stream requests can). */
-export interface Cancelable {
+export interface Stoppable {
   destroy(error: Error): void;
 }
 
@@ -24,7 +24,7 @@ interface Entry {
 }
 
 export class InFlightRequests {
-  private readonly entries = new Map<Cancelable, Entry>();
+  private readonly entries = new Map<Stoppable, Entry>();
   /** Signals already listened to (a node's signal serves all its messages). */
   private readonly watched = new WeakSet<AbortSignal>();
   private timer: NodeJS.Timeout | undefined;
@@ -33,10 +33,10 @@ export class InFlightRequests {
   constructor(private readonly now: () => number = Date.now) {}
 
   /**
-   * Tracks `request` until delete(): cancelled when `signal` fires or `timeoutMs` passes. The
+   * Tracks `request` until delete(): stopped when `signal` fires or `timeoutMs` passes. The
    * returned record says afterwards whether the deadline was what stopped it.
    */
-  add(request: Cancelable, timeoutMs: number, signal?: AbortSignal): { readonly timedOut: boolean } {
+  add(request: Stoppable, timeoutMs: number, signal?: AbortSignal): { readonly timedOut: boolean } {
     const entry: Entry = { signal, deadline: this.now() + timeoutMs, timedOut: false };
     this.entries.set(request, entry);
     if (signal && !this.watched.has(signal)) this.watch(signal);
@@ -44,11 +44,11 @@ export class InFlightRequests {
     return entry;
   }
 
-  delete(request: Cancelable): void {
+  delete(request: Stoppable): void {
     this.entries.delete(request);
   }
 
-  /** Cancels everything in flight (the client is closing). */
+  /** Stops everything in flight (the client is closing). */
   cancelAll(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -75,7 +75,7 @@ export class InFlightRequests {
     this.timer.unref(); // a pending deadline must not keep Node-RED from exiting
   }
 
-  /** Cancels what is past its deadline and sleeps until the next one. */
+  /** Stops what is past its deadline and sleeps until the next one. */
   private expire(): void {
     this.timer = undefined;
     this.timerAt = Infinity;
