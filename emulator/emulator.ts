@@ -8,9 +8,9 @@ import { createPublicKey, randomInt, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/catalogue';
-import { loadJose } from '../nodes/lib/esm';
-import { ASSERTION_LIFETIME_S, CLIENT_ASSERTION_TYPE } from '../nodes/lib/oauth-source';
+import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/datamodel/catalogue';
+import { loadJose } from '../nodes/lib/transport/esm';
+import { ASSERTION_LIFETIME_S, CLIENT_ASSERTION_TYPE } from '../nodes/lib/auth/oauth-source';
 import {
   matchesSamplePatient,
   SAMPLE_CLINICAL_SUMMARY,

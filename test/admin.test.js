@@ -2,7 +2,7 @@
 // The editor's admin endpoints: "Test connection" and the catalogue, in the runtime and behind
 // Node-RED's own admin authentication.
 const should = require('should');
-const { helper, NODES, RedoxEmulator, DEMO_CREDENTIALS, buildFlow, sendNode, credentials, useEmulator } = require('./support');
+const { helper, NODES, RedoxEmulator, DEMO_CREDENTIALS, buildFlow, sendNode, credentials, useEmulator, word } = require('./support');
 const { startNodeRed } = require('./node-red-process');
 const { requireFromNodeRed } = require('./node-red-path');
 
@@ -17,7 +17,7 @@ describe('admin endpoints', function () {
   it('authenticates with credentials typed in the dialog, and returns no token', async function () {
     await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
     const res = await test({ baseUrl: ctx.url, authMethod: 'apiKey', credentials: { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret } });
-    res.body.should.eql({ ok: true, message: 'redox-config.test.ok' });
+    res.body.should.eql({ ok: true, message: word('redox-config.test.ok') });
     ctx.emulator.calls.authenticate.should.equal(1);
     for (const token of ctx.emulator.issuedTokens()) res.text.should.not.containEql(token);
     res.text.should.not.containEql(DEMO_CREDENTIALS.secret);
@@ -26,12 +26,12 @@ describe('admin endpoints', function () {
   it('says why it failed: a wrong secret, an unreachable URL, an insecure URL', async function () {
     await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
     const wrong = await test({ baseUrl: ctx.url, credentials: { apiKey: DEMO_CREDENTIALS.apiKey, secret: 'nope-nope' } });
-    wrong.body.should.eql({ ok: false, message: 'redox-config.errors.authRefused' });
+    wrong.body.should.eql({ ok: false, message: word('redox-config.errors.authRefused') });
     const closed = new RedoxEmulator();
     const closedUrl = await closed.start();
     await closed.stop();
-    (await test({ baseUrl: closedUrl, credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal('redox-config.errors.network');
-    (await test({ baseUrl: 'http://redox.example.org', credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal('redox-config.errors.insecureBaseUrl');
+    (await test({ baseUrl: closedUrl, credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal(word('redox-config.errors.network'));
+    (await test({ baseUrl: 'http://redox.example.org', credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal(word('redox-config.errors.insecureBaseUrl'));
   });
 
   it('uses stored credentials ("unchanged" in the dialog) only with the base URL they were stored with', async function () {
@@ -43,7 +43,7 @@ describe('admin endpoints', function () {
     const otherUrl = await elsewhere.start();
     try {
       const res = await test({ id: 'cfg', baseUrl: otherUrl, credentials: unchanged });
-      res.body.should.eql({ ok: false, message: 'redox-config.errors.storedElsewhere' });
+      res.body.should.eql({ ok: false, message: word('redox-config.errors.storedElsewhere') });
       elsewhere.arrivals.should.have.length(0); // the stored secret never left for the other URL
     } finally {
       await elsewhere.stop();
@@ -71,9 +71,9 @@ describe('admin endpoints', function () {
       await helper.load([...NODES, requireFromNodeRed('@node-red/nodes/core/network/05-tls')], flow, { tls1: { cadata: pems.cert } });
       const creds = { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret };
       (await test({ baseUrl: url, tls: 'tls1', credentials: creds })).body.ok.should.be.true();
-      (await test({ baseUrl: url, credentials: creds })).body.message.should.equal('redox-config.errors.network');
-      (await test({ baseUrl: url, tls: '_ADD_', credentials: creds })).body.message.should.equal('redox-config.errors.network');
-      (await test({ baseUrl: url, tls: 'not-deployed', credentials: creds })).body.message.should.equal('redox-config.errors.tlsNotDeployed');
+      (await test({ baseUrl: url, credentials: creds })).body.message.should.equal(word('redox-config.errors.network'));
+      (await test({ baseUrl: url, tls: '_ADD_', credentials: creds })).body.message.should.equal(word('redox-config.errors.network'));
+      (await test({ baseUrl: url, tls: 'not-deployed', credentials: creds })).body.message.should.equal(word('redox-config.errors.tlsNotDeployed'));
     } finally {
       await secure.stop();
     }

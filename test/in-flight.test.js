@@ -2,7 +2,7 @@
 // The in-flight register behind the HTTP client's request timeout and redeploy cancellation: one
 // timer for all deadlines and one listener per node signal. Real timers, short deadlines.
 require('should');
-const { InFlightRequests } = require('../dist/nodes/lib/in-flight');
+const { InFlightRequests } = require('../dist/nodes/lib/transport/in-flight');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

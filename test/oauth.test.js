@@ -2,7 +2,7 @@
 // OAuth API keys: signed-JWT assertions (RS384, ES384, HS384) against the emulator's /v2/auth/token.
 const crypto = require('node:crypto');
 const should = require('should');
-const { helper, NODES, newPatient, buildFlow, sendNode, collect, sendAndWait, delay, useEmulator } = require('./support');
+const { helper, NODES, newPatient, buildFlow, sendNode, collect, sendAndWait, delay, useEmulator, word } = require('./support');
 
 function keyPair(kind) {
   const pair = kind === 'rsa'
@@ -143,7 +143,7 @@ describe('OAuth API keys', function () {
       const outputs = await load({ keyId: 'rs-key-1' }, { clientId: 'client-rs', privateKey: garbage });
       const startLog = helper.log().args.map((a) => a[0]).find((e) => e.level === helper.log().ERROR);
       should.exist(startLog);
-      startLog.msg.should.equal('redox-config.errors.badPrivateKey');
+      startLog.msg.should.equal(word('redox-config.errors.badPrivateKey'));
       const out = await sendAndWait('send', { payload: newPatient() }, outputs);
       out.msg.error.code.should.equal('badPrivateKey');
       ctx.emulator.calls.oauthToken.should.equal(0);

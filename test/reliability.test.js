@@ -4,9 +4,9 @@ const http = require('node:http');
 const net = require('node:net');
 const should = require('should');
 const selfsigned = require('selfsigned');
-const { helper, NODES, RedoxEmulator, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, trackMessages, delay, useEmulator } = require('./support');
+const { helper, NODES, RedoxEmulator, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, trackMessages, delay, useEmulator, word } = require('./support');
 const { freePort } = require('./node-red-process');
-const { Throttle } = require('../dist/nodes/lib/throttle');
+const { Throttle } = require('../dist/nodes/lib/transport/throttle');
 const { requireFromNodeRed } = require('./node-red-path');
 
 /** A flow whose config node has these reliability settings. */
@@ -45,7 +45,7 @@ describe('reliability', function () {
       out.msg.statusCode.should.equal(429);
       out.msg.error.code.should.equal('httpStatus');
       out.msg.error.attempts.should.eql(['429', '429', '429']);
-      out.msg.error.message.should.equal('redox-config.errors.afterAttempts');
+      out.msg.error.message.should.equal(word('redox-config.errors.afterAttempts'));
       ctx.emulator.calls.faults.should.equal(3);
     });
 

@@ -2,8 +2,8 @@
 // redox-send in a real Node-RED runtime against the emulator: request building, routing,
 // responses, Redox's errors, bad input and transport failures.
 const should = require('should');
-const { helper, NODES, EMR, SCHEDULING, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, delay, useEmulator } = require('./support');
-const { PACKAGE } = require('../dist/nodes/lib/package-info');
+const { helper, NODES, EMR, SCHEDULING, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, delay, useEmulator, word } = require('./support');
+const { PACKAGE } = require('../dist/nodes/lib/node-red/package-info');
 const { requireFromNodeRed } = require('./node-red-path');
 
 describe('redox-send', function () {
@@ -265,16 +265,16 @@ describe('redox-send', function () {
       };
       try {
         const outputs = await load();
-        statuses[0].should.eql({ fill: 'grey', shape: 'dot', text: 'redox-config.status.idle' });
+        statuses[0].should.eql({ fill: 'grey', shape: 'dot', text: word('redox-config.status.idle') });
         await sendAndWait('send', { payload: newPatient() }, outputs);
         await delay(300);
-        statuses.some((s) => s.fill === 'yellow' && s.text === 'redox-config.status.authenticating').should.be.true();
-        statuses[statuses.length - 1].should.eql({ fill: 'green', shape: 'dot', text: 'redox-config.status.sent' });
+        statuses.some((s) => s.fill === 'yellow' && s.text === word('redox-config.status.authenticating')).should.be.true();
+        statuses[statuses.length - 1].should.eql({ fill: 'green', shape: 'dot', text: word('redox-send.status.sent') });
         for (let i = 0; i < 20; i++) await sendAndWait('send', { payload: newPatient() }, outputs);
         const afterBurst = statuses.length;
         await sendAndWait('send', { payload: { NotAPatient: true } }, outputs);
         await delay(300);
-        statuses[statuses.length - 1].should.eql({ fill: 'red', shape: 'ring', text: 'redox-config.status.httpErrors' });
+        statuses[statuses.length - 1].should.eql({ fill: 'red', shape: 'ring', text: word('redox-config.status.httpErrors') });
         afterBurst.should.be.below(20); // 21 messages, far fewer redraws
         const tokens = ctx.emulator.issuedTokens();
         for (const s of statuses) for (const t of tokens) JSON.stringify(s).should.not.containEql(t);

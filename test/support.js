@@ -134,6 +134,14 @@ function trackMessages() {
   return tracked;
 }
 
+/**
+ * A word as the nodes ask Node-RED for it ('redox-config.errors.network' names the catalogue it is
+ * in); the test helper's Node-RED answers with the key itself.
+ */
+function word(key) {
+  return `@nr-health/node-red-redox/${key.split('.')[0]}:${key}`;
+}
+
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -171,4 +179,5 @@ module.exports = {
   trackMessages,
   delay,
   useEmulator,
+  word,
 };

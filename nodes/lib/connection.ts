@@ -2,13 +2,13 @@
  * A connection to one Redox environment, owned by a redox-config node and shared by every node
  * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
  */
-import { excerpt, RedoxError, type RedoxMetaError } from './errors';
-import { HttpClient, responseDetails, type HttpResponse, type TlsOptions } from './http';
-import { isPlainObject } from './request-builder';
-import { DEFAULT_RETRY, withRetries, type RetryOptions } from './retry';
-import { DEFAULT_THROTTLE, Throttle, type ThrottleOptions } from './throttle';
-import { TokenManager } from './token-manager';
-import type { IssuedToken, TokenSource } from './token-source';
+import { excerpt, RedoxError, responseDetails } from './shared/errors';
+import { interpret, metaErrors, type RedoxResult } from './datamodel/response';
+import { HttpClient, type HttpResponse, type TlsOptions } from './transport/http';
+import { DEFAULT_RETRY, withRetries, type RetryOptions } from './transport/retry';
+import { DEFAULT_THROTTLE, Throttle, type ThrottleOptions } from './transport/throttle';
+import { TokenManager } from './auth/token-manager';
+import type { IssuedToken, TokenSource } from './auth/token-source';
 
 export interface ConnectionOptions {
   baseUrl: string;
@@ -31,12 +31,6 @@ export interface ConnectionOptions {
 export interface SendOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
-}
-
-export interface RedoxResult {
-  statusCode: number;
-  headers: Record<string, unknown>;
-  body: unknown;
 }
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
@@ -133,7 +127,7 @@ export class RedoxConnection {
       token = await this.tokens.getToken();
       res = await this.postWith(token, path, body, options, false);
       if (res.statusCode === 401) {
-        throw new RedoxError('unauthorized', { reason: excerpt(res.body) || '-' }, detailsOf(res));
+        throw new RedoxError('unauthorized', { reason: excerpt(res.body) || '-' }, { ...responseDetails(res), errors: metaErrors(res.body) });
       }
     }
     return interpret(res);
@@ -171,31 +165,4 @@ export class RedoxConnection {
     }
     return this.headers;
   }
-}
-
-function detailsOf(res: HttpResponse) {
-  return { ...responseDetails(res), errors: metaErrors(res.body) };
-}
-
-/** Redox's Meta.Errors list, or an empty one. */
-export function metaErrors(body: unknown): RedoxMetaError[] {
-  if (!isPlainObject(body) || !isPlainObject(body.Meta) || !Array.isArray(body.Meta.Errors)) return [];
-  return body.Meta.Errors.filter(isPlainObject) as RedoxMetaError[];
-}
-
-/** A success, or the RedoxError that says why Redox's answer is a failure. */
-function interpret(res: HttpResponse): RedoxResult {
-  const errors = metaErrors(res.body);
-  const ok = res.statusCode >= 200 && res.statusCode < 300;
-  if (ok && errors.length === 0 && res.json) return { statusCode: res.statusCode, headers: res.headers, body: res.body };
-
-  // A failure: only now is it worth describing.
-  const details = { ...responseDetails(res), errors };
-  const firstText = (errors.length ? excerpt(errors[0].Text) : excerpt(res.body)) || '-';
-  if (!ok) throw new RedoxError('httpStatus', { status: res.statusCode, count: errors.length, text: firstText }, details);
-  if (errors.length > 0) {
-    // "Regardless of status code, if there is an error object present in Meta.Errors[], then something went wrong."
-    throw new RedoxError('metaErrors', { status: res.statusCode, count: errors.length, text: firstText }, details);
-  }
-  throw new RedoxError('badResponse', { status: res.statusCode, type: String(res.headers['content-type'] ?? '-') }, details);
 }

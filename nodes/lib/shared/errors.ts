@@ -57,6 +57,18 @@ export function isRedoxError(err: unknown): err is RedoxError {
   return err instanceof RedoxError;
 }
 
+/** The parts of an HTTP answer that describe a failure: never the request, which holds the token or secret. */
+export interface AnswerParts {
+  statusCode: number;
+  headers: Record<string, unknown>;
+  body: unknown;
+}
+
+/** What a refused or failed response tells a flow: status, body and headers. */
+export function responseDetails(res: AnswerParts): ErrorDetails {
+  return { statusCode: res.statusCode, body: res.body, headers: res.headers };
+}
+
 /** A short, single-line excerpt of text from a remote server, safe to put in a message. */
 export function excerpt(text: unknown, max = 200): string {
   const s = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);

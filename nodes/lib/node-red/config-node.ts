@@ -1,7 +1,10 @@
 /** What a redox-config node offers the nodes that use it. */
 import type { Node, NodeDef } from 'node-red';
-import type { RedoxConnection } from './connection';
-import type { ConfigSettings } from './settings';
+import type { RedoxConnection } from '../connection';
+import type { ConfigSettings } from './connection-settings';
+import type { RedoxConfigCredentials } from './connection-shape';
+
+export type { RedoxConfigCredentials };
 
 export const DEFAULT_BASE_URL = 'https://api.redoxengine.com';
 
@@ -17,14 +20,6 @@ export interface RedoxConfigDef extends NodeDef, ConfigSettings {
   algorithm?: string;
   /** OAuth: an optional scope. */
   scope?: string;
-}
-
-export interface RedoxConfigCredentials {
-  apiKey?: string;
-  secret?: string;
-  clientId?: string;
-  privateKey?: string;
-  clientSecret?: string;
 }
 
 export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {

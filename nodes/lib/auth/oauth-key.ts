@@ -4,7 +4,7 @@
  * or an algorithm that does not fit it, is a RedoxError whose text never holds the key.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { RedoxError } from './errors';
+import { RedoxError } from '../shared/errors';
 
 export type OAuthAlgorithm = 'RS384' | 'ES384' | 'HS384';
 export const OAUTH_ALGORITHMS: readonly OAuthAlgorithm[] = ['RS384', 'ES384', 'HS384'];

@@ -4,9 +4,9 @@
  * a new assertion. Signing uses jose.
  */
 import { randomUUID } from 'node:crypto';
-import { excerpt, RedoxError } from './errors';
-import { loadJose } from './esm';
-import { responseDetails, type HttpClient, type HttpResponse } from './http';
+import { loadJose } from '../transport/esm';
+import { excerpt, RedoxError, responseDetails } from '../shared/errors';
+import type { HttpClient, HttpResponse } from '../transport/http';
 import type { SigningKey } from './oauth-key';
 import type { IssuedToken, TokenSource } from './token-source';
 

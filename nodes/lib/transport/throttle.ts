@@ -10,7 +10,7 @@
  * intervals can double the rate inside one rolling window), and a redeploy must settle every
  * queued request with an error, not drop it.
  */
-import { RedoxError } from './errors';
+import { RedoxError } from '../shared/errors';
 
 export interface ThrottleOptions {
   perWindow: number;

@@ -2,13 +2,13 @@
  * Which token source a connection uses, from its settings and credentials: legacy API key or
  * OAuth API key. Shared by the config node and the editor's "Test connection".
  */
-import { ApiKeyTokenSource } from './api-key-source';
+import { ApiKeyTokenSource } from '../auth/api-key-source';
 import type { RedoxConfigCredentials, RedoxConfigDef } from './config-node';
-import { RedoxError } from './errors';
-import type { HttpClient } from './http';
-import { readSigningKey } from './oauth-key';
-import { OAuthTokenSource } from './oauth-source';
-import type { TokenSource } from './token-source';
+import { RedoxError } from '../shared/errors';
+import type { HttpClient } from '../transport/http';
+import { readSigningKey } from '../auth/oauth-key';
+import { OAuthTokenSource } from '../auth/oauth-source';
+import type { TokenSource } from '../auth/token-source';
 
 export interface TokenMethod {
   source: (http: HttpClient, baseUrl: string) => TokenSource;

@@ -5,9 +5,10 @@
  * the node reports itself closed. The message keeps everything it had, plus what Redox answered.
  */
 import { setMaxListeners } from 'node:events';
-import type { Node, NodeAPI, NodeMessage } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { isRedoxError, RedoxError } from '../shared/errors';
 import type { RedoxConfigNode } from './config-node';
-import { isRedoxError, RedoxError } from './errors';
+import { errorText } from './words';
 
 export type Msg = NodeMessage & Record<string, unknown>;
 
@@ -26,20 +27,29 @@ type DoneFn = (err?: Error) => void;
 /** Node-RED waits 15 s for a node to close; ours finish well before. */
 const CLOSE_WAIT_MS = 5000;
 
+/** What every flow node that uses a connection has in its definition. */
+export interface FlowNodeDef extends NodeDef {
+  /** The redox-config node's id. */
+  redox?: string;
+}
+
+export interface InputHandlerOptions {
+  RED: NodeAPI;
+  node: Node;
+  def: FlowNodeDef;
+  /** Does the node's work for one message; resolves with what goes to output 1, throws what goes to output 2. */
+  handle: (msg: Msg, config: RedoxConfigNode, signal: AbortSignal) => Promise<Msg>;
+}
+
 /**
- * Runs `handle` for each input message with the node's connection and an abort signal that fires
- * when the node closes; what it resolves with goes to output 1, what it throws to output 2.
- * `namespace` is the node type, for its own messages.
+ * Finds the node's connection and runs `handle` for each input message with it and an abort
+ * signal that fires when the node closes.
  */
-export function handleInput(
-  RED: NodeAPI,
-  node: Node,
-  config: RedoxConfigNode | null,
-  namespace: string,
-  handle: (msg: Msg, config: RedoxConfigNode, signal: AbortSignal) => Promise<Msg>,
-): void {
-  const noConfig = RED._(`${namespace}.errors.noConfig`);
-  if (!config) node.status({ fill: 'red', shape: 'ring', text: noConfig });
+export function handleInput({ RED, node, def, handle }: InputHandlerOptions): void {
+  const config = def.redox ? (RED.nodes.getNode(def.redox) as RedoxConfigNode | null) : null;
+  const noConfig = new RedoxError('noConfig');
+  const noConfigText = errorText(RED, noConfig);
+  if (!config) node.status({ fill: 'red', shape: 'ring', text: noConfigText });
   else config.showStatus(node, 'idle');
   const closing = new AbortController();
   setMaxListeners(0, closing.signal); // messages that wait (queued, or before a retry) listen to it, by design
@@ -63,7 +73,7 @@ export function handleInput(
 
   node.on('input', (msg: Msg, send: SendFn, done: DoneFn) => {
     if (!config) {
-      failMessage(node, msg, new RedoxError('noConfig'), noConfig, send, done);
+      failMessage(node, msg, noConfig, noConfigText, send, done);
       return;
     }
     void run(msg, config, send, done);

@@ -3,7 +3,7 @@
  * certainly did not accept is retried by default: 429 (rate limited) and a refused connection.
  * 502, 503 and 504 may have been accepted (a retry could create a duplicate): only on request.
  */
-import { isRedoxError, RedoxError } from './errors';
+import { isRedoxError, RedoxError } from '../shared/errors';
 
 export interface RetryOptions {
   /** Attempts in all, the first included (1 = never retry). */

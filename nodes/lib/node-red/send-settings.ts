@@ -4,8 +4,8 @@
  * ones are read once; the others per message.
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
-import { RedoxError } from './errors';
-import { parseDestinations, parseNames, type SendSettings } from './request-builder';
+import { RedoxError } from '../shared/errors';
+import { parseDestinations, parseNames, type SendSettings } from '../datamodel/request-builder';
 
 export interface SendDef {
   dataModel?: unknown;

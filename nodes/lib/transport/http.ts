@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { getProxyForUrl } from 'proxy-from-env';
-import { RedoxError } from './errors';
+import { RedoxError } from '../shared/errors';
 import { loadGot, type Got, type GotStreamRequest } from './esm';
 import { InFlightRequests } from './in-flight';
 
@@ -54,11 +54,6 @@ export interface HttpClientOptions {
   onRequest?: () => void;
   /** At most this many connections to Redox (the throttle's concurrency: more would never be used). */
   maxSockets?: number;
-}
-
-/** What a refused or failed response tells a flow: status, body and headers, never the request. */
-export function responseDetails(res: HttpResponse) {
-  return { statusCode: res.statusCode, body: res.body, headers: res.headers };
 }
 
 /** Parses a response body: JSON when it is JSON, else the text. */

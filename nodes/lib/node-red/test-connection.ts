@@ -4,9 +4,10 @@
  * and uses stored credentials only with the base URL they were stored with.
  */
 import type { RedoxConfigCredentials, RedoxConfigDef } from './config-node';
-import { RedoxConnection } from './connection';
-import { RedoxError } from './errors';
-import type { TlsOptions } from './http';
+import { RedoxConnection } from '../connection';
+import { RedoxError } from '../shared/errors';
+import type { TlsOptions } from '../transport/http';
+import { CREDENTIAL_FIELDS } from './connection-shape';
 import { tokenMethodFor } from './token-method';
 
 /** What the editor sends: the dialog's settings, and credentials as typed ('__PWRD__' for "unchanged"). */
@@ -20,7 +21,6 @@ export interface StoredConnection {
 }
 
 const UNCHANGED = '__PWRD__';
-const FIELDS = ['apiKey', 'secret', 'clientId', 'privateKey', 'clientSecret'] as const;
 
 /**
  * The credentials to test with: what the dialog holds, and for the fields left unchanged the
@@ -29,7 +29,7 @@ const FIELDS = ['apiKey', 'secret', 'clientId', 'privateKey', 'clientSecret'] as
 export function credentialsToTest(request: TestRequest, stored: StoredConnection | undefined): RedoxConfigCredentials {
   const given = request.credentials ?? {};
   const result: RedoxConfigCredentials = {};
-  for (const field of FIELDS) {
+  for (const field of CREDENTIAL_FIELDS) {
     const value = given[field];
     if (value !== UNCHANGED) {
       if (typeof value === 'string' && value !== '') result[field] = value;

@@ -2,8 +2,8 @@
  * Legacy API-key authentication (../shared/redox-api.md section 1): POST /auth/authenticate with
  * the key and secret, POST /auth/refreshToken with the key and the latest refresh token.
  */
-import { excerpt, RedoxError } from './errors';
-import { responseDetails, type HttpClient, type HttpResponse } from './http';
+import { excerpt, RedoxError, responseDetails } from '../shared/errors';
+import type { HttpClient, HttpResponse } from '../transport/http';
 import type { IssuedToken, TokenSource } from './token-source';
 
 export interface ApiKeyCredentials {

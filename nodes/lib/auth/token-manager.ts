@@ -3,7 +3,7 @@
  * waiter, renew ahead of expiry off the request path, fall back from a refused renewal to a new
  * authentication, and forget a token that Redox refused.
  */
-import { isRedoxError, RedoxError } from './errors';
+import { isRedoxError, RedoxError } from '../shared/errors';
 import type { IssuedToken, TokenSource } from './token-source';
 
 /** Renew this long before expiry at most (a 24 h token is renewed 5 minutes early)... */

@@ -3,7 +3,8 @@
  * is wrong with them. Pure: no I/O, the input is never modified.
  */
 import { isQuery } from './catalogue';
-import { RedoxError } from './errors';
+import { RedoxError } from '../shared/errors';
+import { isPlainObject, typeName, type Plain } from '../shared/values';
 
 export interface Destination {
   ID: string;
@@ -23,21 +24,6 @@ export interface DataModelRequest {
   body: string;
   dataModel: string;
   eventType: string;
-}
-
-type Plain = Record<string, unknown>;
-
-export function isPlainObject(value: unknown): value is Plain {
-  if (value === null || typeof value !== 'object') return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (Buffer.isBuffer(value)) return 'buffer';
-  return typeof value;
 }
 
 /**
