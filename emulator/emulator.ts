@@ -4,41 +4,17 @@
  * steer it in-process (token lifetime, revocation, injected faults, counters); a person or a
  * child process can read its counters at GET /_emulator/state.
  */
-import { createPublicKey, randomInt, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/datamodel/catalogue';
-import { loadJose } from '../nodes/lib/transport/esm';
-import { ASSERTION_LIFETIME_S, CLIENT_ASSERTION_TYPE } from '../nodes/lib/auth/oauth-source';
-import {
-  matchesSamplePatient,
-  SAMPLE_CLINICAL_SUMMARY,
-  SAMPLE_DESTINATIONS,
-  SAMPLE_PATIENT,
-  SAMPLE_SOURCE,
-} from './sample-data';
+import { EmulatorAuth, type AuthSettings, type EmulatorCredential, type OAuthClient } from './auth';
+import { answerDataModel, metaError, type Destination } from './data-models';
+import { delay, JSON_TYPE, parseJson, readBody, remember, reply, replyJson, TEXT_TYPE } from './http-helpers';
+import { RollingRateLimit, type RateLimit } from './rate-limit';
+import { SAMPLE_DESTINATIONS } from './sample-data';
 
-export interface EmulatorCredential {
-  apiKey: string;
-  secret: string;
-  source?: { ID: string; Name: string };
-}
-
-/** An OAuth API key the emulator accepts: public keys by key ID (RS384, ES384) and/or a shared secret (HS384). */
-export interface OAuthClient {
-  clientId: string;
-  keys?: Array<{ kid: string; publicKey: string }>;
-  secret?: string;
-  source?: { ID: string; Name: string };
-}
-
-export interface Destination {
-  ID: string;
-  Name: string;
-  /** This destination takes this long to answer a query (as a slow EHR would). */
-  queryDelayMs?: number;
-}
+export { DEMO_CREDENTIALS, DEMO_OAUTH_CLIENT, type EmulatorCredential, type OAuthClient } from './auth';
+export type { Destination } from './data-models';
 
 export interface EmulatorOptions {
   /** API keys the emulator accepts; default: the demo key. */
@@ -50,7 +26,7 @@ export interface EmulatorOptions {
   /** Largest accepted body; default 40 MB, as at Redox (413 above). */
   maxBodyBytes?: number;
   /** Requests per client address per window; default 7,500 per 5 minutes, as at Redox (429 above). */
-  rateLimit?: { limit: number; windowMs: number };
+  rateLimit?: RateLimit;
   /** How many received requests and arrivals it remembers (the oldest are forgotten); default 10,000. */
   maxLog?: number;
   /** OAuth API keys it accepts; default: the demo HS384 client. */
@@ -102,32 +78,9 @@ export interface EmulatorCalls {
   connections: number;
 }
 
-export const DEMO_CREDENTIALS: Readonly<EmulatorCredential> = {
-  apiKey: 'demo-api-key',
-  secret: 'demo-secret',
-  source: SAMPLE_SOURCE,
-};
-
-export const DEMO_OAUTH_CLIENT: Readonly<OAuthClient> = {
-  clientId: 'demo-oauth-client',
-  secret: 'demo-oauth-client-secret',
-  source: SAMPLE_SOURCE,
-};
-
-/** How far an assertion's clock may be ahead of the emulator's. */
-const CLOCK_TOLERANCE_S = 5;
-
 const DAY_MS = 24 * 60 * 60 * 1000;
-const JSON_TYPE = 'application/json; charset=utf-8';
-// Redox sends its 401 bodies as plain text labelled text/html.
-const TEXT_TYPE = 'text/html; charset=utf-8';
 
-interface AccessGrant {
-  apiKey: string;
-  expiresAt: number;
-}
-
-export class RedoxEmulator {
+export class RedoxEmulator implements AuthSettings {
   readonly calls: EmulatorCalls = emptyCalls();
   /** Every data request that reached validation, in order, with the status it got. */
   readonly received: ReceivedRequest[] = [];
@@ -141,27 +94,21 @@ export class RedoxEmulator {
   /** Added to the emulator's clock when it checks assertions (to test a client whose clock is off). */
   clockOffsetMs = 0;
   maxBodyBytes: number;
-  rateLimit: { limit: number; windowMs: number };
+  rateLimit: RateLimit;
   readonly maxLog: number;
 
-  private readonly credentials: EmulatorCredential[];
-  private readonly oauthClients: OAuthClient[];
-  /** Assertion IDs already used, with when they expire. */
-  private readonly seenJti = new Map<string, number>();
+  /** Authentication: the credentials it accepts and the tokens it issued. */
+  readonly auth: EmulatorAuth;
   private secure = false;
   private readonly destinations: Destination[];
-  private readonly accessTokens = new Map<string, AccessGrant>();
-  private readonly refreshTokens = new Map<string, string>(); // refresh token -> apiKey
-  private readonly issued: string[] = [];
   private readonly faults: Fault[] = [];
-  private readonly hits = new Map<string, { times: number[]; head: number }>(); // client address -> request times
+  private readonly hits = new RollingRateLimit(() => this.rateLimit);
   private readonly apiSockets = new WeakSet<object>();
   private server: http.Server | undefined;
   private baseUrl = '';
 
   constructor(options: EmulatorOptions = {}) {
-    this.credentials = options.credentials ?? [DEMO_CREDENTIALS];
-    this.oauthClients = (options.oauthClients ?? [DEMO_OAUTH_CLIENT]).map((c) => ({ ...c, keys: [...(c.keys ?? [])] }));
+    this.auth = new EmulatorAuth(options.credentials, options.oauthClients, this, this.calls);
     this.destinations = options.destinations ?? SAMPLE_DESTINATIONS;
     this.tokenLifetimeMs = options.tokenLifetimeMs ?? DAY_MS;
     this.maxBodyBytes = options.maxBodyBytes ?? 40 * 1024 * 1024;
@@ -207,12 +154,12 @@ export class RedoxEmulator {
 
   /** Forgets every access token issued so far: the next data request with one gets 401. */
   revokeAccessTokens(): void {
-    this.accessTokens.clear();
+    this.auth.revokeAccessTokens();
   }
 
   /** Forgets every refresh token issued so far: the next refresh gets 401. */
   revokeRefreshTokens(): void {
-    this.refreshTokens.clear();
+    this.auth.revokeRefreshTokens();
   }
 
   /** Queues faults, each used by the next request it applies to. */
@@ -222,9 +169,7 @@ export class RedoxEmulator {
 
   /** Registers a public key (PEM) for an OAuth client, adding the client when it is new. */
   registerOAuthKey(clientId: string, kid: string, publicKey: string): void {
-    let client = this.oauthClients.find((c) => c.clientId === clientId);
-    if (!client) this.oauthClients.push((client = { clientId, keys: [] }));
-    client.keys = [...(client.keys ?? []).filter((k) => k.kid !== kid), { kid, publicKey }];
+    this.auth.registerOAuthKey(clientId, kid, publicKey);
   }
 
   /** Forgets the faults still queued. */
@@ -234,7 +179,7 @@ export class RedoxEmulator {
 
   /** Every token issued, access and refresh in turn (an OAuth token's refresh place is ''), for leak scans. */
   issuedTokens(): string[] {
-    return [...this.issued];
+    return this.auth.issuedTokens();
   }
 
   /** Clears counters, received requests, faults, tokens and rate-limit history. */
@@ -244,8 +189,8 @@ export class RedoxEmulator {
     this.arrivals.length = 0;
     this.faultPicker = undefined;
     this.faults.length = 0;
-    this.accessTokens.clear();
-    this.refreshTokens.clear();
+    this.auth.revokeAccessTokens();
+    this.auth.revokeRefreshTokens();
     this.hits.clear();
   }
 
@@ -266,7 +211,7 @@ export class RedoxEmulator {
     const arrival: Arrival = { path, kind, body: kind === 'data' && raw !== undefined ? parseJson(raw) : undefined, outcome: '' };
     remember(this.arrivals, arrival, this.maxLog);
 
-    if (!this.withinRateLimit(req.socket.remoteAddress ?? '?')) {
+    if (!this.hits.allow(req.socket.remoteAddress ?? '?')) {
       this.calls.rateLimited++;
       arrival.outcome = '429';
       return reply(res, 429, 'Too Many Requests', TEXT_TYPE, { 'X-RateLimit-Limit': String(this.rateLimit.limit) });
@@ -295,203 +240,34 @@ export class RedoxEmulator {
     });
     switch (route) {
       case 'auth':
-        return this.authenticate(res, raw);
+        return this.auth.authenticate(res, raw);
       case 'refresh':
-        return this.refresh(res, raw);
+        return this.auth.refresh(res, raw);
       case 'oauth':
-        return this.oauthToken(req, res, raw);
+        return this.auth.oauthToken(req, res, raw, `${this.secure ? 'https' : 'http'}://${req.headers.host}/v2/auth/token`);
       default:
         return this.dataRequest(req, res, route, raw);
     }
   }
 
-  private authenticate(res: http.ServerResponse, raw: string): void {
-    this.calls.authenticate++;
-    const body = parseJson(raw) as { apiKey?: unknown; secret?: unknown } | undefined;
-    const credential = this.credentials.find((c) => c.apiKey === body?.apiKey);
-    if (!credential) return reply(res, 401, 'Invalid request', TEXT_TYPE);
-    if (credential.secret !== body?.secret) return reply(res, 401, 'Invalid source secret', TEXT_TYPE);
-    replyJson(res, 200, this.issue(credential.apiKey));
-  }
-
-  private refresh(res: http.ServerResponse, raw: string): void {
-    this.calls.refreshToken++;
-    const body = parseJson(raw) as { apiKey?: unknown; refreshToken?: unknown } | undefined;
-    const refreshToken = typeof body?.refreshToken === 'string' ? body.refreshToken : '';
-    const owner = this.refreshTokens.get(refreshToken);
-    if (!owner || owner !== body?.apiKey) return reply(res, 401, 'Invalid request', TEXT_TYPE);
-    // Refresh tokens are single-use here: a client must keep the latest one it was given.
-    this.refreshTokens.delete(refreshToken);
-    replyJson(res, 200, this.issue(owner));
-  }
-
-  /** POST /v2/auth/token: checks the signed assertion as Redox does and issues a 5-minute token. */
-  private async oauthToken(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
-    this.calls.oauthToken++;
-    const refuse = (status: number, error: string, description: string) => replyJson(res, status, { error, error_description: description });
-    if (!/application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
-      return refuse(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
-    }
-    const form = new URLSearchParams(raw);
-    if (form.get('grant_type') !== 'client_credentials') return refuse(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
-    if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) return refuse(400, 'invalid_request', 'client_assertion_type must be jwt-bearer');
-    const assertion = form.get('client_assertion') ?? '';
-    const jose = await loadJose();
-    let header: { alg?: string; kid?: string };
-    let claims: { iss?: string; sub?: string; jti?: string; exp?: number; iat?: number };
-    try {
-      header = jose.decodeProtectedHeader(assertion);
-      claims = jose.decodeJwt(assertion);
-    } catch {
-      return refuse(400, 'invalid_request', 'client_assertion is not a JWT');
-    }
-    const client = this.oauthClients.find((c) => c.clientId === claims.iss);
-    if (!client || claims.sub !== claims.iss) return refuse(401, 'invalid_client', 'unknown client: iss and sub must be the client ID');
-    let key: Uint8Array | import('node:crypto').KeyObject;
-    if (header.alg === 'HS384' && client.secret) {
-      key = new TextEncoder().encode(client.secret);
-    } else if (header.alg === 'RS384' || header.alg === 'ES384') {
-      const registered = client.keys?.find((k) => k.kid === header.kid);
-      if (!registered) return refuse(401, 'invalid_client', `unknown key ID (kid) for this client: ${header.kid ?? 'none'}`);
-      key = createPublicKey(registered.publicKey);
-    } else {
-      return refuse(400, 'invalid_request', `unsupported algorithm: ${header.alg ?? 'none'}`);
-    }
-    const now = Date.now() + this.clockOffsetMs;
-    const tokenUrl = `${this.secure ? 'https' : 'http'}://${req.headers.host}/v2/auth/token`;
-    try {
-      await jose.jwtVerify(assertion, key, { algorithms: [header.alg], audience: tokenUrl, currentDate: new Date(now), clockTolerance: CLOCK_TOLERANCE_S });
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return refuse(401, 'invalid_client', 'the assertion signature does not match the registered key');
-      if (code === 'ERR_JWT_EXPIRED') return refuse(400, 'invalid_grant', 'the assertion has expired');
-      return refuse(400, 'invalid_grant', `the assertion is not valid: ${(err as Error).message}`);
-    }
-    const nowS = now / 1000;
-    if (typeof claims.exp !== 'number' || claims.exp > nowS + ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'exp must be at most 5 minutes ahead');
-    if (typeof claims.iat !== 'number' || claims.iat > nowS + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'iat is in the future');
-    if (typeof claims.jti !== 'string' || !claims.jti) return refuse(400, 'invalid_request', 'the assertion needs a jti');
-    for (const [jti, until] of this.seenJti) if (until < nowS) this.seenJti.delete(jti);
-    if (this.seenJti.has(claims.jti)) return refuse(400, 'invalid_grant', 'jti already used: sign a new assertion');
-    this.seenJti.set(claims.jti, claims.exp);
-
-    const accessToken = randomUUID();
-    this.accessTokens.set(accessToken, { apiKey: client.clientId, expiresAt: Date.now() + this.oauthTokenLifetimeMs });
-    this.issued.push(accessToken, '');
-    replyJson(res, 200, {
-      access_token: accessToken,
-      token_type: 'Bearer',
-      expires_in: Math.max(1, Math.floor(this.oauthTokenLifetimeMs / 1000)), // whole seconds, rounded down
-      scope: form.get('scope') ?? 'default',
-    });
-  }
-
-  private issue(apiKey: string) {
-    this.forgetExpired();
-    const accessToken = randomUUID();
-    const refreshToken = randomUUID();
-    const expiresAt = Date.now() + this.tokenLifetimeMs;
-    this.accessTokens.set(accessToken, { apiKey, expiresAt });
-    this.refreshTokens.set(refreshToken, apiKey);
-    this.issued.push(accessToken, refreshToken);
-    // Key order as Redox sends it.
-    return { accessToken, expires: new Date(expiresAt).toISOString(), refreshToken };
-  }
-
   private dataRequest(req: http.IncomingMessage, res: http.ServerResponse, route: 'endpoint' | 'query', raw: string): void {
     this.calls[route]++;
-    const grant = this.grantFor(req.headers.authorization);
+    const grant = this.auth.grantFor(req.headers.authorization);
     if (!grant) {
       this.calls.rejected401++;
       return reply(res, 401, 'Invalid request', TEXT_TYPE);
     }
-    const credential = this.credentials.find((c) => c.apiKey === grant.apiKey) ??
-      { ...DEMO_CREDENTIALS, source: this.oauthClients.find((c) => c.clientId === grant.apiKey)?.source ?? SAMPLE_SOURCE };
     const body = parseJson(raw);
-    const [status, answer, waitMs] = this.answer(body, credential);
+    const [status, answer, waitMs] = answerDataModel(body, this.auth.sourceOf(grant), this.destinations);
     remember(this.received, { path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() }, this.maxLog);
     if (!waitMs) return replyJson(res, status, answer);
     const timer = setTimeout(() => replyJson(res, status, answer), waitMs);
     res.on('close', () => clearTimeout(timer));
   }
 
-  /** Expired access tokens are forgotten now and then, so that a long-running emulator stays small. */
-  private forgetExpired(): void {
-    if (this.accessTokens.size < 1000) return;
-    const now = Date.now();
-    for (const [token, grant] of this.accessTokens) if (grant.expiresAt <= now) this.accessTokens.delete(token);
-  }
-
-  private grantFor(authorization: string | undefined): AccessGrant | undefined {
-    const match = /^Bearer (\S+)$/.exec(authorization ?? '');
-    const grant = match ? this.accessTokens.get(match[1]) : undefined;
-    if (!grant) return undefined;
-    if (grant.expiresAt <= Date.now()) {
-      this.accessTokens.delete(match![1]);
-      return undefined;
-    }
-    return grant;
-  }
-
-  /** Validates a Data Model request as Redox does and builds its answer, with how long to wait before it. */
-  private answer(body: unknown, credential: EmulatorCredential): [number, object, number?] {
-    if (!isObject(body)) return [400, metaError({}, 'Invalid JSON: the request body must be a JSON object', 'message', 'DataModels')];
-    const meta = isObject(body.Meta) ? body.Meta : undefined;
-    if (!meta) return [400, metaError({}, 'Required field missing - Meta', 'message', 'DataModels')];
-    const { DataModel: model, EventType: event } = meta;
-    if (typeof model !== 'string' || !model) return [400, metaError(meta, 'Required field missing - Meta.DataModel', 'message', 'DataModels')];
-    if (typeof event !== 'string' || !event) return [400, metaError(meta, 'Required field missing - Meta.EventType', 'message', 'DataModels')];
-    if (!isKnownEvent(model, event)) {
-      return [404, metaError(meta, `Event type not found - ${model}:${event}`, 'message', 'DataModels')];
-    }
-    const wanted = Array.isArray(meta.Destinations) ? meta.Destinations : [];
-    if (wanted.length === 0 || !wanted.every((d) => isObject(d) && typeof d.ID === 'string' && d.ID)) {
-      return [400, metaError(meta, 'Required field missing - Meta.Destinations[].ID', 'message', 'DataModels')];
-    }
-    const query = isQuery(model, event);
-    if (query && wanted.length !== 1) {
-      return [400, metaError(meta, `Queries take exactly one destination - ${model}:${event}`, 'query', 'Send')];
-    }
-    const destinations = wanted.map((d) => this.destinations.find((known) => known.ID === (d as { ID: string }).ID));
-    if (destinations.some((d) => d === undefined)) {
-      return [400, metaError(meta,
-        'No subscriptions. Meta.Destinations needs to contain a destination from existing subscriptions', 'message', 'Subscriptions')];
-    }
-    for (const key of requiredKeys(model, event)) {
-      if (body[key] === undefined || body[key] === null) {
-        return [400, metaError(meta, `Required field missing - ${key} in ${model}:${event}`, 'message', 'DataModels')];
-      }
-    }
-    const known = destinations as Destination[];
-    const answerMeta = {
-      ...meta,
-      ...(query ? { EventType: `${event}Response` } : {}),
-      Source: credential.source ?? SAMPLE_SOURCE,
-      Destinations: known.map(({ ID, Name }) => ({ ID, Name })),
-      Logs: known.map(() => ({ ID: randomUUID(), AttemptID: randomUUID() })),
-    };
-    const wait = query ? known[0].queryDelayMs : undefined;
-    return [200, { Meta: answerMeta, ...(query ? queryResults(model, event, body) : {}) }, wait];
-  }
-
   private takeFault(kind: 'data' | 'auth'): Fault | undefined {
     const index = this.faults.findIndex((f) => (f.on ?? 'data') === kind || f.on === 'any');
     return index === -1 ? this.faultPicker?.(kind) : this.faults.splice(index, 1)[0];
-  }
-
-  /** A rolling window per client: old request times are dropped from the front, in constant time. */
-  private withinRateLimit(client: string): boolean {
-    const now = Date.now();
-    let log = this.hits.get(client);
-    if (!log) this.hits.set(client, (log = { times: [], head: 0 }));
-    while (log.head < log.times.length && log.times[log.head] <= now - this.rateLimit.windowMs) log.head++;
-    if (log.head > 1024 && log.head * 2 > log.times.length) {
-      log.times = log.times.slice(log.head);
-      log.head = 0;
-    }
-    if (log.times.length - log.head >= this.rateLimit.limit) return false;
-    log.times.push(now);
-    return true;
   }
 
   private control(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
@@ -514,64 +290,6 @@ const ROUTES: Record<string, 'auth' | 'refresh' | 'oauth' | 'endpoint' | 'query'
   '/v2/auth/token': 'oauth',
 });
 
-/** Results of the queries the emulator knows; others answer with Meta alone. */
-function queryResults(model: string, event: string, body: Record<string, unknown>): object {
-  if (model === 'PatientSearch' && (event === 'Query' || event === 'LocationQuery')) {
-    return { Patients: matchesSamplePatient(body.Patient) ? [SAMPLE_PATIENT] : [] };
-  }
-  if (model === 'Clinical Summary' && event === 'PatientQuery') return SAMPLE_CLINICAL_SUMMARY;
-  return {};
-}
-
-function metaError(meta: Record<string, unknown>, text: string, type: string, module: string): object {
-  return { Meta: { ...meta, Errors: [{ ID: randomInt(100000, 999999), Text: text, Type: type, Module: module }] } };
-}
-
-/** Appends to a log, forgetting the oldest tenth once it is full (a long-running emulator stays small). */
-function remember<T>(log: T[], entry: T, max: number): void {
-  log.push(entry);
-  if (log.length > max) log.splice(0, Math.max(1, Math.floor(max / 10)));
-}
-
 function emptyCalls(): EmulatorCalls {
   return { authenticate: 0, refreshToken: 0, oauthToken: 0, endpoint: 0, query: 0, rejected401: 0, rateLimited: 0, faults: 0, connections: 0 };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The body as text, or undefined when it is larger than the limit (the rest is drained). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function reply(res: http.ServerResponse, status: number, body: string, type: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
-  res.end(body);
-}
-
-function replyJson(res: http.ServerResponse, status: number, body: object): void {
-  reply(res, status, JSON.stringify(body), JSON_TYPE);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -58,8 +58,8 @@ describe('OAuth API keys', function () {
 
   it('sends the assertion Redox expects: form-encoded, iss = sub = client ID, aud = the token URL, 5 minutes, kid', async function () {
     const seen = [];
-    const original = ctx.emulator.oauthToken.bind(ctx.emulator);
-    ctx.emulator.oauthToken = (req, res, raw) => { seen.push({ type: req.headers['content-type'], raw }); return original(req, res, raw); };
+    const original = ctx.emulator.auth.oauthToken.bind(ctx.emulator.auth);
+    ctx.emulator.auth.oauthToken = (req, res, raw, ...rest) => { seen.push({ type: req.headers['content-type'], raw }); return original(req, res, raw, ...rest); };
     const outputs = await load({ keyId: 'rs-key-1', scope: 'patient/*.read' }, { clientId: 'client-rs', privateKey: RSA.privateKey });
     (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
     seen[0].type.should.equal('application/x-www-form-urlencoded');

@@ -1,0 +1,73 @@
+/**
+ * The emulator's Data Model API (../shared/redox-api.md sections 2 and 4): a request validated as
+ * Redox validates it, and Redox's answer to it (a 200 with Meta, query results, or Meta.Errors).
+ */
+import { randomInt, randomUUID } from 'node:crypto';
+import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/datamodel/catalogue';
+import { isObject } from './http-helpers';
+import { matchesSamplePatient, SAMPLE_CLINICAL_SUMMARY, SAMPLE_PATIENT } from './sample-data';
+
+export interface Destination {
+  ID: string;
+  Name: string;
+  /** This destination takes this long to answer a query (as a slow EHR would). */
+  queryDelayMs?: number;
+}
+
+/** A status, the body to answer with, and how long to wait before answering. */
+export type DataModelAnswer = [status: number, body: object, waitMs?: number];
+
+/** Validates a Data Model request as Redox does and builds its answer. */
+export function answerDataModel(body: unknown, source: { ID: string; Name: string }, subscribed: readonly Destination[]): DataModelAnswer {
+  if (!isObject(body)) return [400, metaError({}, 'Invalid JSON: the request body must be a JSON object', 'message', 'DataModels')];
+  const meta = isObject(body.Meta) ? body.Meta : undefined;
+  if (!meta) return [400, metaError({}, 'Required field missing - Meta', 'message', 'DataModels')];
+  const { DataModel: model, EventType: event } = meta;
+  if (typeof model !== 'string' || !model) return [400, metaError(meta, 'Required field missing - Meta.DataModel', 'message', 'DataModels')];
+  if (typeof event !== 'string' || !event) return [400, metaError(meta, 'Required field missing - Meta.EventType', 'message', 'DataModels')];
+  if (!isKnownEvent(model, event)) {
+    return [404, metaError(meta, `Event type not found - ${model}:${event}`, 'message', 'DataModels')];
+  }
+  const wanted = Array.isArray(meta.Destinations) ? meta.Destinations : [];
+  if (wanted.length === 0 || !wanted.every((d) => isObject(d) && typeof d.ID === 'string' && d.ID)) {
+    return [400, metaError(meta, 'Required field missing - Meta.Destinations[].ID', 'message', 'DataModels')];
+  }
+  const query = isQuery(model, event);
+  if (query && wanted.length !== 1) {
+    return [400, metaError(meta, `Queries take exactly one destination - ${model}:${event}`, 'query', 'Send')];
+  }
+  const destinations = wanted.map((d) => subscribed.find((known) => known.ID === (d as { ID: string }).ID));
+  if (destinations.some((d) => d === undefined)) {
+    return [400, metaError(meta,
+      'No subscriptions. Meta.Destinations needs to contain a destination from existing subscriptions', 'message', 'Subscriptions')];
+  }
+  for (const key of requiredKeys(model, event)) {
+    if (body[key] === undefined || body[key] === null) {
+      return [400, metaError(meta, `Required field missing - ${key} in ${model}:${event}`, 'message', 'DataModels')];
+    }
+  }
+  const known = destinations as Destination[];
+  const answerMeta = {
+    ...meta,
+    ...(query ? { EventType: `${event}Response` } : {}),
+    Source: source,
+    Destinations: known.map(({ ID, Name }) => ({ ID, Name })),
+    Logs: known.map(() => ({ ID: randomUUID(), AttemptID: randomUUID() })),
+  };
+  const wait = query ? known[0].queryDelayMs : undefined;
+  return [200, { Meta: answerMeta, ...(query ? queryResults(model, event, body) : {}) }, wait];
+}
+
+/** Results of the queries the emulator knows; others answer with Meta alone. */
+function queryResults(model: string, event: string, body: Record<string, unknown>): object {
+  if (model === 'PatientSearch' && (event === 'Query' || event === 'LocationQuery')) {
+    return { Patients: matchesSamplePatient(body.Patient) ? [SAMPLE_PATIENT] : [] };
+  }
+  if (model === 'Clinical Summary' && event === 'PatientQuery') return SAMPLE_CLINICAL_SUMMARY;
+  return {};
+}
+
+/** Redox's error body: the request's Meta with one entry in Meta.Errors. */
+export function metaError(meta: Record<string, unknown>, text: string, type: string, module: string): object {
+  return { Meta: { ...meta, Errors: [{ ID: randomInt(100000, 999999), Text: text, Type: type, Module: module }] } };
+}
