@@ -78,7 +78,7 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  RED.nodes.registerType('redox-config', RedoxConfig as unknown as NodeConstructor<Node, RedoxConfigDef, {}>, {
+  RED.nodes.registerType('redox-config', RedoxConfig as unknown as NodeConstructor<Node, RedoxConfigDef, object>, {
     credentials: Object.fromEntries(CREDENTIAL_FIELDS.map((field) => [field, { type: 'password' as const }])),
   });
 };

@@ -1,7 +1,7 @@
 'use strict';
 // The editor's admin endpoints: "Test connection" and the catalogue, in the runtime and behind
 // Node-RED's own admin authentication.
-const should = require('should');
+require('should');
 const { helper, NODES, RedoxEmulator, DEMO_CREDENTIALS, buildFlow, sendNode, credentials, useEmulator, word } = require('./support');
 const { startNodeRed } = require('./node-red-process');
 const { requireFromNodeRed } = require('./node-red-path');

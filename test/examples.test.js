@@ -3,7 +3,7 @@
 // and the outcome checked in the debug sidebar, the HTTP answer and the emulator.
 const fs = require('node:fs');
 const path = require('node:path');
-const should = require('should');
+require('should');
 const { RedoxEmulator } = require('./support');
 const { startNodeRed, waitFor } = require('./node-red-process');
 

@@ -145,7 +145,7 @@ async function startNodeRed({ env = {}, settings, userDir: givenDir, fromWorking
     await waitForEditor(url, child);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`${err.message}\n${output}`);
+    throw new Error(`${err.message}\n${output}`, { cause: err });
   }
   const client = new NodeRedClient(url);
   await client.listen();

@@ -1,7 +1,7 @@
 'use strict';
 // 100 full redeploys while messages are in flight: no close timeout, no leaked timer or socket,
 // every message completed once, one authenticate in all (the credentials never change).
-const should = require('should');
+require('should');
 const { helper, NODES, newPatient, buildFlow, sendNode, credentials, trackMessages, delay, useEmulator } = require('./support');
 
 const REDEPLOYS = 100;

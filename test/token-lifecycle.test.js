@@ -1,6 +1,6 @@
 'use strict';
 // The token lifecycle owned by redox-config, seen through real nodes and the emulator's counters.
-const should = require('should');
+require('should');
 const { helper, NODES, DEMO_CREDENTIALS, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, delay, useEmulator } = require('./support');
 
 const OTHER = { apiKey: 'second-api-key', secret: 'second-secret', source: { ID: '11111111-2222-3333-4444-555555555555', Name: 'Second source' } };

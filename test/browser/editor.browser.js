@@ -4,7 +4,7 @@
 // flow whose inject button reaches the emulator. Screenshots go to test-output/ (ignored by git).
 const fs = require('node:fs');
 const path = require('node:path');
-const should = require('should');
+require('should');
 const { chromium } = require('playwright-core');
 const { RedoxEmulator, DEMO_CREDENTIALS, EMR, newPatient } = require('../support');
 const { startNodeRed, waitFor } = require('../node-red-process');
