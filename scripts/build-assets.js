@@ -21,9 +21,9 @@ const GENERATED = {
 };
 
 function generate(file, text) {
-  return text.replace(/^( *)\/\* connection-shape: (\w+) \*\/\n/gm, (_all, indent, name) => {
+  return text.replace(/\/\* connection-shape: (\w+) \*\//g, (_all, name) => {
     if (!GENERATED[name]) throw new Error(`${file}: unknown connection-shape marker "${name}"`);
-    return GENERATED[name].map((line) => `${indent}${line}\n`).join('');
+    return GENERATED[name].join(' ');
   });
 }
 
