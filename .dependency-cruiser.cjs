@@ -11,14 +11,34 @@ const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error',
 module.exports = {
   forbidden: [
     { name: 'no-circular', comment: 'Modules that import each other in a circle.', severity: 'error', from: {}, to: { circular: true } },
-    forbid('shared-stays-small', 'shared/ holds values every layer uses; it depends on no layer.', `${LIB}/shared/`, `${LIB}/(node-red|auth|transport|datamodel|connection)`),
-    forbid('transport-is-the-bottom', 'transport/ speaks HTTP and knows nothing above it.', `${LIB}/transport/`, `${LIB}/(node-red|auth|datamodel|connection)`),
+    forbid(
+      'shared-stays-small',
+      'shared/ holds values every layer uses; it depends on no layer.',
+      `${LIB}/shared/`,
+      `${LIB}/(node-red|auth|transport|datamodel|connection)`,
+    ),
+    forbid(
+      'transport-is-the-bottom',
+      'transport/ speaks HTTP and knows nothing above it.',
+      `${LIB}/transport/`,
+      `${LIB}/(node-red|auth|datamodel|connection)`,
+    ),
     forbid('auth-below-connection', 'auth/ uses transport/ only.', `${LIB}/auth/`, `${LIB}/(node-red|datamodel|connection)`),
-    forbid('datamodel-is-pure', 'datamodel/ builds and reads Redox messages without I/O.', `${LIB}/datamodel/`, `${LIB}/(node-red|auth|transport|connection)`),
+    forbid(
+      'datamodel-is-pure',
+      'datamodel/ builds and reads Redox messages without I/O.',
+      `${LIB}/datamodel/`,
+      `${LIB}/(node-red|auth|transport|connection)`,
+    ),
     forbid('connection-below-node-red', 'The connection knows nothing of Node-RED.', `${LIB}/connection`, `${LIB}/node-red/`),
     forbid('lib-below-nodes', 'The node files use lib/, never the other way.', `${LIB}/`, '^nodes/redox-[^/]+$'),
     forbid('nodes-without-emulator', 'The nodes never load the emulator.', '^nodes/', '^emulator/'),
-    forbid('emulator-without-node-red', 'The emulator shares Redox knowledge, not Node-RED glue.', '^emulator/', '^nodes/(redox-|lib/node-red/|lib/connection)'),
+    forbid(
+      'emulator-without-node-red',
+      'The emulator shares Redox knowledge, not Node-RED glue.',
+      '^emulator/',
+      '^nodes/(redox-|lib/node-red/|lib/connection)',
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

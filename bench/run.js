@@ -20,10 +20,20 @@ const root = path.join(__dirname, '..');
 /** Starts the emulator CLI in a child process; resolves with its URL and a stop function. */
 function startEmulator(args = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist/emulator/cli.js'), '--port', '0', '--rate-limit', '100000000', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(root, 'dist/emulator/cli.js'), '--port', '0', '--rate-limit', '100000000', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.on('data', (chunk) => {
       const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
-      if (match) resolve({ url: match[1], stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) });
+      if (match)
+        resolve({
+          url: match[1],
+          stop: () =>
+            new Promise((r) => {
+              child.once('exit', r);
+              child.kill('SIGTERM');
+            }),
+        });
     });
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
   });
@@ -35,9 +45,15 @@ async function state(url) {
 
 function runScenario(scenario, concurrency, messages, url) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', path.join(__dirname, 'scenario.js'), scenario, String(concurrency), String(messages), url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--expose-gc', path.join(__dirname, 'scenario.js'), scenario, String(concurrency), String(messages), url],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
-    child.stdout.on('data', (c) => { out += c; });
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`scenario ${scenario} c${concurrency} failed (${code})`));
       resolve(JSON.parse(out.trim().split('\n').pop()));
@@ -49,7 +65,13 @@ async function measured(emulator, scenario, concurrency, messages) {
   await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
   const result = await runScenario(scenario, concurrency, messages, emulator.url);
   const { calls } = await state(emulator.url);
-  return { ...result, authenticate: calls.authenticate, refresh: calls.refreshToken, rejected401: calls.rejected401, connections: calls.connections };
+  return {
+    ...result,
+    authenticate: calls.authenticate,
+    refresh: calls.refreshToken,
+    rejected401: calls.rejected401,
+    connections: calls.connections,
+  };
 }
 
 const median = (values) => {
@@ -68,7 +90,9 @@ async function main() {
         for (const scenario of order) {
           const r = await measured(emulator, scenario, concurrency, MESSAGES[concurrency]);
           runs.push({ ...r, round });
-          process.stderr.write(`round ${round}: ${scenario} c${concurrency} ${Math.round(r.rps)} msg/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.cpuMicrosPerMessage)} µs CPU/msg${r.failed ? `, ${r.failed} failed` : ''}\n`);
+          process.stderr.write(
+            `round ${round}: ${scenario} c${concurrency} ${Math.round(r.rps)} msg/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${Math.round(r.cpuMicrosPerMessage)} µs CPU/msg${r.failed ? `, ${r.failed} failed` : ''}\n`,
+          );
         }
       }
     }
@@ -146,13 +170,21 @@ async function main() {
   for (const concurrency of [1, 64]) {
     for (const scenario of ['A', 'R', 'B', 'C']) {
       const t = table[`${scenario}c${concurrency}`];
-      console.log(`| ${name[scenario]} | ${concurrency} | ${Math.round(t.rps)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${Math.round(t.cpuMicrosPerMessage)} | ${t.connections} | ${scenario === 'B' ? t.authenticate : '-'} |`);
+      console.log(
+        `| ${name[scenario]} | ${concurrency} | ${Math.round(t.rps)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${Math.round(t.cpuMicrosPerMessage)} | ${t.connections} | ${scenario === 'B' ? t.authenticate : '-'} |`,
+      );
     }
   }
-  console.log(`\nB/A: ${results.ratios.sendVsRaw.c1} (1 in flight), ${results.ratios.sendVsRaw.c64} (64); B/C: ${results.ratios.sendVsCore.c1}, ${results.ratios.sendVsCore.c64} (medians of the rounds)`);
+  console.log(
+    `\nB/A: ${results.ratios.sendVsRaw.c1} (1 in flight), ${results.ratios.sendVsRaw.c64} (64); B/C: ${results.ratios.sendVsCore.c1}, ${results.ratios.sendVsCore.c64} (medians of the rounds)`,
+  );
   console.log(`B/A by round: ${roundRatios.sendVsRaw.c1.join(' ')} (1 in flight); ${roundRatios.sendVsRaw.c64.join(' ')} (64)`);
-  console.log(`B/R (what redox-send adds): ${results.ratios.sendVsNodeFloor.c1}, ${results.ratios.sendVsNodeFloor.c64}; R/A (what Node-RED costs): ${results.ratios.nodeFloorVsRaw.c1}, ${results.ratios.nodeFloorVsRaw.c64}`);
-  console.log(`Long run, B, ${LONG_RUN} messages at 64 in flight, tokens living 5 s: ${Math.round(long.rps)} msg/s, ${long.authenticate} authenticate, ${long.refresh} refreshes, ${long.rejected401} 401s, ${long.connections} connections, ${long.failed} failed; heap growth ${results.memoryGrowthMB} MB (second half ${results.longRun.secondHalfGrowthMB} MB)`);
+  console.log(
+    `B/R (what redox-send adds): ${results.ratios.sendVsNodeFloor.c1}, ${results.ratios.sendVsNodeFloor.c64}; R/A (what Node-RED costs): ${results.ratios.nodeFloorVsRaw.c1}, ${results.ratios.nodeFloorVsRaw.c64}`,
+  );
+  console.log(
+    `Long run, B, ${LONG_RUN} messages at 64 in flight, tokens living 5 s: ${Math.round(long.rps)} msg/s, ${long.authenticate} authenticate, ${long.refresh} refreshes, ${long.rejected401} 401s, ${long.connections} connections, ${long.failed} failed; heap growth ${results.memoryGrowthMB} MB (second half ${results.longRun.secondHalfGrowthMB} MB)`,
+  );
   console.log('Figures written to bench/results.json');
 }
 

@@ -32,7 +32,11 @@ function heapMB() {
 }
 
 async function authenticate() {
-  const res = await fetch(`${emulatorUrl}/auth/authenticate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(DEMO) });
+  const res = await fetch(`${emulatorUrl}/auth/authenticate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO),
+  });
   return (await res.json()).accessToken;
 }
 
@@ -102,8 +106,16 @@ async function raw() {
   });
   const body = JSON.stringify(FULL_REQUEST);
   return drive((i, done) => {
-    client.post(`${emulatorUrl}/endpoint`, { body, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, responseType: 'json' })
-      .then((res) => done(res.statusCode === 200), () => done(false));
+    client
+      .post(`${emulatorUrl}/endpoint`, {
+        body,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        responseType: 'json',
+      })
+      .then(
+        (res) => done(res.statusCode === 200),
+        () => done(false),
+      );
   });
 }
 
@@ -146,17 +158,48 @@ async function runtime(flow, credentials, entry, exit, extraNodesDir) {
 }
 
 /** A node that does nothing with what it receives: where answers are counted. */
-const sink = (id) => ({ id, type: 'debug', z: 'tab', x: 1, y: 1, active: false, tosidebar: false, console: false, complete: 'false', wires: [] });
+const sink = (id) => ({
+  id,
+  type: 'debug',
+  z: 'tab',
+  x: 1,
+  y: 1,
+  active: false,
+  tosidebar: false,
+  console: false,
+  complete: 'false',
+  wires: [],
+});
 
 async function withRedoxSend() {
   const flow = [
     { id: 'tab', type: 'tab' },
     { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, maxConcurrent: concurrency, maxQueue: 100000, rateLimit: 1000000 },
-    { id: 'send', type: 'redox-send', z: 'tab', x: 1, y: 1, redox: 'cfg', dataModel: 'PatientAdmin', eventType: 'NewPatient', destinations: JSON.stringify([EMR]), test: true, wires: [['ok'], ['err']] },
+    {
+      id: 'send',
+      type: 'redox-send',
+      z: 'tab',
+      x: 1,
+      y: 1,
+      redox: 'cfg',
+      dataModel: 'PatientAdmin',
+      eventType: 'NewPatient',
+      destinations: JSON.stringify([EMR]),
+      test: true,
+      wires: [['ok'], ['err']],
+    },
     sink('ok'),
     sink('err'),
   ];
-  const { pending, entry } = await runtime(flow, { cfg: DEMO }, 'send', new Map([['send:0', true], ['send:1', false]]));
+  const { pending, entry } = await runtime(
+    flow,
+    { cfg: DEMO },
+    'send',
+    new Map([
+      ['send:0', true],
+      ['send:1', false],
+    ]),
+  );
   return drive((i, done) => {
     pending.set(i, done);
     entry.receive({ payload: { ...PATIENT }, n: i });
@@ -167,10 +210,28 @@ async function withHttpRequest() {
   const flow = [
     { id: 'tab', type: 'tab' },
     {
-      id: 'fn', type: 'function', z: 'tab', x: 1, y: 1, outputs: 1, wires: [['http']],
+      id: 'fn',
+      type: 'function',
+      z: 'tab',
+      x: 1,
+      y: 1,
+      outputs: 1,
+      wires: [['http']],
       func: "msg.headers = { Authorization: 'Bearer ' + flow.get('token'), 'Content-Type': 'application/json' };\nreturn msg;",
     },
-    { id: 'http', type: 'http request', z: 'tab', x: 1, y: 1, method: 'POST', ret: 'obj', paytoqs: 'ignore', url: `${emulatorUrl}/endpoint`, persist: true, wires: [['ok']] },
+    {
+      id: 'http',
+      type: 'http request',
+      z: 'tab',
+      x: 1,
+      y: 1,
+      method: 'POST',
+      ret: 'obj',
+      paytoqs: 'ignore',
+      url: `${emulatorUrl}/endpoint`,
+      persist: true,
+      wires: [['ok']],
+    },
     sink('ok'),
   ];
   const { pending, entry } = await runtime(flow, {}, 'fn', new Map([['http:0', true]]));
@@ -188,7 +249,13 @@ async function withRawGotNode() {
     { id: 'raw', type: 'bench-raw-got', z: 'tab', x: 1, y: 1, url: `${emulatorUrl}/endpoint`, concurrency, wires: [['ok']] },
     sink('ok'),
   ];
-  const { pending, entry } = await runtime(flow, { raw: { token } }, 'raw', new Map([['raw:0', true]]), path.join(__dirname, 'raw-got-node'));
+  const { pending, entry } = await runtime(
+    flow,
+    { raw: { token } },
+    'raw',
+    new Map([['raw:0', true]]),
+    path.join(__dirname, 'raw-got-node'),
+  );
   return drive((i, done) => {
     pending.set(i, done);
     entry.receive({ payload: { ...FULL_REQUEST, Meta: { ...FULL_REQUEST.Meta } }, n: i });

@@ -106,13 +106,16 @@ export class EmulatorAuth {
   /** POST /v2/auth/token: checks the signed assertion as Redox does and issues a 5-minute token. */
   async oauthToken(req: http.IncomingMessage, res: http.ServerResponse, raw: string, tokenUrl: string): Promise<void> {
     this.calls.oauthToken++;
-    const refuse = (status: number, error: string, description: string) => replyJson(res, status, { error, error_description: description });
+    const refuse = (status: number, error: string, description: string) =>
+      replyJson(res, status, { error, error_description: description });
     if (!/application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
       return refuse(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
     }
     const form = new URLSearchParams(raw);
-    if (form.get('grant_type') !== 'client_credentials') return refuse(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
-    if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE) return refuse(400, 'invalid_request', 'client_assertion_type must be jwt-bearer');
+    if (form.get('grant_type') !== 'client_credentials')
+      return refuse(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    if (form.get('client_assertion_type') !== CLIENT_ASSERTION_TYPE)
+      return refuse(400, 'invalid_request', 'client_assertion_type must be jwt-bearer');
     const assertion = form.get('client_assertion') ?? '';
     const jose = await loadJose();
     let header: { alg?: string; kid?: string };
@@ -137,16 +140,24 @@ export class EmulatorAuth {
     }
     const now = Date.now() + this.settings.clockOffsetMs;
     try {
-      await jose.jwtVerify(assertion, key, { algorithms: [header.alg], audience: tokenUrl, currentDate: new Date(now), clockTolerance: CLOCK_TOLERANCE_S });
+      await jose.jwtVerify(assertion, key, {
+        algorithms: [header.alg],
+        audience: tokenUrl,
+        currentDate: new Date(now),
+        clockTolerance: CLOCK_TOLERANCE_S,
+      });
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') return refuse(401, 'invalid_client', 'the assertion signature does not match the registered key');
+      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+        return refuse(401, 'invalid_client', 'the assertion signature does not match the registered key');
       if (code === 'ERR_JWT_EXPIRED') return refuse(400, 'invalid_grant', 'the assertion has expired');
       return refuse(400, 'invalid_grant', `the assertion is not valid: ${(err as Error).message}`);
     }
     const nowS = now / 1000;
-    if (typeof claims.exp !== 'number' || claims.exp > nowS + ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'exp must be at most 5 minutes ahead');
-    if (typeof claims.iat !== 'number' || claims.iat > nowS + CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'iat is in the future');
+    if (typeof claims.exp !== 'number' || claims.exp > nowS + ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S)
+      return refuse(400, 'invalid_grant', 'exp must be at most 5 minutes ahead');
+    if (typeof claims.iat !== 'number' || claims.iat > nowS + CLOCK_TOLERANCE_S)
+      return refuse(400, 'invalid_grant', 'iat is in the future');
     if (typeof claims.jti !== 'string' || !claims.jti) return refuse(400, 'invalid_request', 'the assertion needs a jti');
     for (const [jti, until] of this.seenJti) if (until < nowS) this.seenJti.delete(jti);
     if (this.seenJti.has(claims.jti)) return refuse(400, 'invalid_grant', 'jti already used: sign a new assertion');

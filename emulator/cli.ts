@@ -44,8 +44,13 @@ async function main(): Promise<void> {
   const port = Number(values.port ?? process.env.REDOX_EMULATOR_PORT ?? DEFAULT_EMULATOR_PORT);
   const lifetime = values['token-lifetime'] === undefined ? undefined : Number(values['token-lifetime']);
   const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535 || (lifetime !== undefined && !(lifetime > 0)) ||
-    (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit > 0))) {
+  if (
+    !Number.isInteger(port) ||
+    port < 0 ||
+    port > 65535 ||
+    (lifetime !== undefined && !(lifetime > 0)) ||
+    (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit > 0))
+  ) {
     console.error(HELP);
     process.exitCode = 2;
     return;
@@ -60,9 +65,14 @@ async function main(): Promise<void> {
     emulator.registerOAuthKey(values['oauth-client-id']!, values['oauth-key-id']!, fs.readFileSync(values['oauth-public-key'], 'utf8'));
   }
   const url = await emulator.start(port, values.host);
-  console.log(`Redox emulator listening on ${url} (API key "${values['api-key']}", OAuth client "${values['oauth-client-id']}"; state at ${url}/_emulator/state)`);
+  console.log(
+    `Redox emulator listening on ${url} (API key "${values['api-key']}", OAuth client "${values['oauth-client-id']}"; state at ${url}/_emulator/state)`,
+  );
   const stop = () => {
-    emulator.stop().then(() => process.exit(0), () => process.exit(1));
+    emulator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

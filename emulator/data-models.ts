@@ -23,8 +23,10 @@ export function answerDataModel(body: unknown, source: { ID: string; Name: strin
   const meta = isObject(body.Meta) ? body.Meta : undefined;
   if (!meta) return [400, metaError({}, 'Required field missing - Meta', 'message', 'DataModels')];
   const { DataModel: model, EventType: event } = meta;
-  if (typeof model !== 'string' || !model) return [400, metaError(meta, 'Required field missing - Meta.DataModel', 'message', 'DataModels')];
-  if (typeof event !== 'string' || !event) return [400, metaError(meta, 'Required field missing - Meta.EventType', 'message', 'DataModels')];
+  if (typeof model !== 'string' || !model)
+    return [400, metaError(meta, 'Required field missing - Meta.DataModel', 'message', 'DataModels')];
+  if (typeof event !== 'string' || !event)
+    return [400, metaError(meta, 'Required field missing - Meta.EventType', 'message', 'DataModels')];
   if (!isKnownEvent(model, event)) {
     return [404, metaError(meta, `Event type not found - ${model}:${event}`, 'message', 'DataModels')];
   }
@@ -38,8 +40,15 @@ export function answerDataModel(body: unknown, source: { ID: string; Name: strin
   }
   const destinations = wanted.map((d) => subscribed.find((known) => known.ID === (d as { ID: string }).ID));
   if (destinations.some((d) => d === undefined)) {
-    return [400, metaError(meta,
-      'No subscriptions. Meta.Destinations needs to contain a destination from existing subscriptions', 'message', 'Subscriptions')];
+    return [
+      400,
+      metaError(
+        meta,
+        'No subscriptions. Meta.Destinations needs to contain a destination from existing subscriptions',
+        'message',
+        'Subscriptions',
+      ),
+    ];
   }
   for (const key of requiredKeys(model, event)) {
     if (body[key] === undefined || body[key] === null) {

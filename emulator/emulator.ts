@@ -259,7 +259,11 @@ export class RedoxEmulator implements AuthSettings {
     }
     const body = parseJson(raw);
     const [status, answer, waitMs] = answerDataModel(body, this.auth.sourceOf(grant), this.destinations);
-    remember(this.received, { path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() }, this.maxLog);
+    remember(
+      this.received,
+      { path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() },
+      this.maxLog,
+    );
     if (!waitMs) return replyJson(res, status, answer);
     const timer = setTimeout(() => replyJson(res, status, answer), waitMs);
     res.on('close', () => clearTimeout(timer));
@@ -291,5 +295,15 @@ const ROUTES: Record<string, 'auth' | 'refresh' | 'oauth' | 'endpoint' | 'query'
 });
 
 function emptyCalls(): EmulatorCalls {
-  return { authenticate: 0, refreshToken: 0, oauthToken: 0, endpoint: 0, query: 0, rejected401: 0, rateLimited: 0, faults: 0, connections: 0 };
+  return {
+    authenticate: 0,
+    refreshToken: 0,
+    oauthToken: 0,
+    endpoint: 0,
+    query: 0,
+    rejected401: 0,
+    rateLimited: 0,
+    faults: 0,
+    connections: 0,
+  };
 }

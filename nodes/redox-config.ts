@@ -43,7 +43,9 @@ export = function (RED: NodeAPI) {
         tokenSource: method.source,
         initialToken: takeToken(node.id, print),
         onAuthenticating: (busy) =>
-          board.setAuthenticating(busy ? { fill: 'yellow', shape: 'ring', text: say(RED, 'redox-config', 'status.authenticating') } : undefined),
+          board.setAuthenticating(
+            busy ? { fill: 'yellow', shape: 'ring', text: say(RED, 'redox-config', 'status.authenticating') } : undefined,
+          ),
         onBackgroundError: (err) => node.warn(say(RED, 'redox-config', 'errors.backgroundRefresh', { message: node.describe(err) })),
       });
       return connection;

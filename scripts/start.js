@@ -50,11 +50,18 @@ function chooseTarget() {
   const oauth = {
     clientId: env.REDOX_OAUTH_CLIENT_ID || '',
     keyId: env.REDOX_OAUTH_KEY_ID || '',
-    privateKey: env.REDOX_OAUTH_PRIVATE_KEY || (env.REDOX_OAUTH_PRIVATE_KEY_FILE ? fs.readFileSync(env.REDOX_OAUTH_PRIVATE_KEY_FILE, 'utf8') : ''),
+    privateKey:
+      env.REDOX_OAUTH_PRIVATE_KEY || (env.REDOX_OAUTH_PRIVATE_KEY_FILE ? fs.readFileSync(env.REDOX_OAUTH_PRIVATE_KEY_FILE, 'utf8') : ''),
   };
   if (env.REDOX_API_KEY || env.REDOX_SECRET || oauth.clientId) {
     if (Boolean(env.REDOX_API_KEY) !== Boolean(env.REDOX_SECRET)) fail('set both REDOX_API_KEY and REDOX_SECRET, or neither');
-    return { real: true, baseUrl: env.REDOX_BASE_URL || 'https://api.redoxengine.com', apiKey: env.REDOX_API_KEY || '', secret: env.REDOX_SECRET || '', oauth };
+    return {
+      real: true,
+      baseUrl: env.REDOX_BASE_URL || 'https://api.redoxengine.com',
+      apiKey: env.REDOX_API_KEY || '',
+      secret: env.REDOX_SECRET || '',
+      oauth,
+    };
   }
   const pair = demoKeyPair();
   return {
@@ -117,14 +124,22 @@ async function main() {
     REDOX_OAUTH_KEY_ID: target.oauth.keyId,
     REDOX_OAUTH_PRIVATE_KEY: target.oauth.privateKey,
   };
-  const nodeRed = spawn(process.execPath, [
-    require.resolve('node-red/red.js'),
-    '--userDir', userDir,
-    '--port', String(port),
-    '-D', 'uiHost=127.0.0.1',
-    // load this package from the working tree: rebuild (npm start does) and restart to see a change
-    '-D', `nodesDir=${root}`,
-  ], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeRed = spawn(
+    process.execPath,
+    [
+      require.resolve('node-red/red.js'),
+      '--userDir',
+      userDir,
+      '--port',
+      String(port),
+      '-D',
+      'uiHost=127.0.0.1',
+      // load this package from the working tree: rebuild (npm start does) and restart to see a change
+      '-D',
+      `nodesDir=${root}`,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   // Node-RED's start-up banner is long: keep its whole log in a file, and show errors and this package's lines.
   const log = fs.createWriteStream(path.join(userDir, 'node-red.log'));
   nodeRed.stdout.pipe(log);
@@ -161,18 +176,20 @@ async function main() {
     return;
   }
 
-  console.log([
-    '',
-    `Node-RED editor:  ${editorUrl}   (flow "Redox quick start"; press the inject buttons)`,
-    target.real
-      ? `Redox:            ${target.baseUrl} (credentials from the REDOX_ environment variables)`
-      : `Redox emulator:   ${emulator.url}   (API key "${DEMO_CREDENTIALS.apiKey}", secret "${DEMO_CREDENTIALS.secret}"; OAuth client "${target.oauth.clientId}", key "${target.oauth.keyId}")`,
-    target.real
-      ? 'Without REDOX_API_KEY, REDOX_SECRET and REDOX_OAUTH_CLIENT_ID, npm start uses the local emulator instead.'
-      : 'Real Redox: REDOX_API_KEY=... REDOX_SECRET=... [REDOX_BASE_URL=https://api.redoxengine.com] npm start (see the README for OAuth keys)',
-    `Flows are kept in ${path.relative(process.cwd(), userDir) || userDir}; npm run start:reset starts over. Ctrl-C stops.`,
-    '',
-  ].join('\n'));
+  console.log(
+    [
+      '',
+      `Node-RED editor:  ${editorUrl}   (flow "Redox quick start"; press the inject buttons)`,
+      target.real
+        ? `Redox:            ${target.baseUrl} (credentials from the REDOX_ environment variables)`
+        : `Redox emulator:   ${emulator.url}   (API key "${DEMO_CREDENTIALS.apiKey}", secret "${DEMO_CREDENTIALS.secret}"; OAuth client "${target.oauth.clientId}", key "${target.oauth.keyId}")`,
+      target.real
+        ? 'Without REDOX_API_KEY, REDOX_SECRET and REDOX_OAUTH_CLIENT_ID, npm start uses the local emulator instead.'
+        : 'Real Redox: REDOX_API_KEY=... REDOX_SECRET=... [REDOX_BASE_URL=https://api.redoxengine.com] npm start (see the README for OAuth keys)',
+      `Flows are kept in ${path.relative(process.cwd(), userDir) || userDir}; npm run start:reset starts over. Ctrl-C stops.`,
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err) => fail(err.message));

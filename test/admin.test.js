@@ -16,7 +16,11 @@ describe('admin endpoints', function () {
 
   it('authenticates with credentials typed in the dialog, and returns no token', async function () {
     await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
-    const res = await test({ baseUrl: ctx.url, authMethod: 'apiKey', credentials: { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret } });
+    const res = await test({
+      baseUrl: ctx.url,
+      authMethod: 'apiKey',
+      credentials: { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret },
+    });
     res.body.should.eql({ ok: true, message: word('redox-config.test.ok') });
     ctx.emulator.calls.authenticate.should.equal(1);
     for (const token of ctx.emulator.issuedTokens()) res.text.should.not.containEql(token);
@@ -30,8 +34,12 @@ describe('admin endpoints', function () {
     const closed = new RedoxEmulator();
     const closedUrl = await closed.start();
     await closed.stop();
-    (await test({ baseUrl: closedUrl, credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal(word('redox-config.errors.network'));
-    (await test({ baseUrl: 'http://redox.example.org', credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal(word('redox-config.errors.insecureBaseUrl'));
+    (await test({ baseUrl: closedUrl, credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal(
+      word('redox-config.errors.network'),
+    );
+    (await test({ baseUrl: 'http://redox.example.org', credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal(
+      word('redox-config.errors.insecureBaseUrl'),
+    );
   });
 
   it('uses stored credentials ("unchanged" in the dialog) only with the base URL they were stored with', async function () {
@@ -52,7 +60,11 @@ describe('admin endpoints', function () {
 
   it('tests an OAuth API key too', async function () {
     await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
-    const res = await test({ baseUrl: ctx.url, authMethod: 'oauth', credentials: { clientId: 'demo-oauth-client', clientSecret: 'demo-oauth-client-secret' } });
+    const res = await test({
+      baseUrl: ctx.url,
+      authMethod: 'oauth',
+      credentials: { clientId: 'demo-oauth-client', clientSecret: 'demo-oauth-client-secret' },
+    });
     res.body.ok.should.be.true();
     ctx.emulator.calls.oauthToken.should.equal(1);
   });
@@ -67,13 +79,28 @@ describe('admin endpoints', function () {
     const url = await secure.start(0, '127.0.0.1', { key: pems.private, cert: pems.cert });
     try {
       const flow = buildFlow(ctx.url, [sendNode('send')]);
-      flow.push({ id: 'tls1', type: 'tls-config', name: 'private CA', cert: '', key: '', ca: '', certname: '', keyname: '', caname: 'ca.pem', servername: '', verifyservercert: true, alpnprotocol: '' });
+      flow.push({
+        id: 'tls1',
+        type: 'tls-config',
+        name: 'private CA',
+        cert: '',
+        key: '',
+        ca: '',
+        certname: '',
+        keyname: '',
+        caname: 'ca.pem',
+        servername: '',
+        verifyservercert: true,
+        alpnprotocol: '',
+      });
       await helper.load([...NODES, requireFromNodeRed('@node-red/nodes/core/network/05-tls')], flow, { tls1: { cadata: pems.cert } });
       const creds = { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret };
       (await test({ baseUrl: url, tls: 'tls1', credentials: creds })).body.ok.should.be.true();
       (await test({ baseUrl: url, credentials: creds })).body.message.should.equal(word('redox-config.errors.network'));
       (await test({ baseUrl: url, tls: '_ADD_', credentials: creds })).body.message.should.equal(word('redox-config.errors.network'));
-      (await test({ baseUrl: url, tls: 'not-deployed', credentials: creds })).body.message.should.equal(word('redox-config.errors.tlsNotDeployed'));
+      (await test({ baseUrl: url, tls: 'not-deployed', credentials: creds })).body.message.should.equal(
+        word('redox-config.errors.tlsNotDeployed'),
+      );
     } finally {
       await secure.stop();
     }
@@ -120,11 +147,12 @@ describe('admin endpoints behind Node-RED admin authentication', function () {
     return (await res.json()).access_token;
   }
 
-  const post = (token) => fetch(`${nodeRed.url}/redox-config/test`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ baseUrl: 'http://127.0.0.1:9', credentials: { apiKey: 'a', secret: 'bbbb' } }),
-  });
+  const post = (token) =>
+    fetch(`${nodeRed.url}/redox-config/test`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ baseUrl: 'http://127.0.0.1:9', credentials: { apiKey: 'a', secret: 'bbbb' } }),
+    });
 
   it('refuses "Test connection" without redox-config.write permission', async function () {
     (await post()).status.should.equal(401);

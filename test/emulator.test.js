@@ -122,7 +122,7 @@ describe('Redox emulator', function () {
       emulator.received[0].path.should.equal('/endpoint');
     });
 
-    it('answers a missing required key with 400 and Meta.Errors in Redox\'s shape', async function () {
+    it("answers a missing required key with 400 and Meta.Errors in Redox's shape", async function () {
       const res = await post('/endpoint', { Meta: meta() }, auth());
       res.status.should.equal(400);
       const body = await res.json();
@@ -135,7 +135,11 @@ describe('Redox emulator', function () {
     });
 
     it('answers an unknown destination with the Subscriptions error', async function () {
-      const res = await post('/endpoint', { ...newPatient(), Meta: meta({ Destinations: [{ ID: '00000000-0000-0000-0000-000000000000' }] }) }, auth());
+      const res = await post(
+        '/endpoint',
+        { ...newPatient(), Meta: meta({ Destinations: [{ ID: '00000000-0000-0000-0000-000000000000' }] }) },
+        auth(),
+      );
       res.status.should.equal(400);
       const [error] = (await res.json()).Meta.Errors;
       error.Module.should.equal('Subscriptions');
@@ -154,10 +158,14 @@ describe('Redox emulator', function () {
     });
 
     it('answers a PatientSearch Query at /query with the sample patient and a Response event type', async function () {
-      const res = await post('/query', {
-        Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: EMR }] },
-        Patient: { Demographics: { FirstName: 'Timothy', LastName: 'Bixby', DOB: '2008-01-06' } },
-      }, auth());
+      const res = await post(
+        '/query',
+        {
+          Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: EMR }] },
+          Patient: { Demographics: { FirstName: 'Timothy', LastName: 'Bixby', DOB: '2008-01-06' } },
+        },
+        auth(),
+      );
       res.status.should.equal(200);
       const body = await res.json();
       body.Meta.EventType.should.equal('QueryResponse');
@@ -165,26 +173,38 @@ describe('Redox emulator', function () {
       body.Patients.should.have.length(1);
       body.Patients[0].Demographics.FirstName.should.equal('Timothy');
       body.Patients[0].Identifiers[0].should.eql({ ID: '0000000001', IDType: 'MR' });
-      const none = await post('/query', {
-        Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: EMR }] },
-        Patient: { Demographics: { LastName: 'Nobody' } },
-      }, auth());
+      const none = await post(
+        '/query',
+        {
+          Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: EMR }] },
+          Patient: { Demographics: { LastName: 'Nobody' } },
+        },
+        auth(),
+      );
       (await none.json()).Patients.should.eql([]);
     });
 
     it('answers a Clinical Summary PatientQuery with a summary, and refuses a query to two destinations', async function () {
-      const res = await post('/query', {
-        Meta: { DataModel: 'Clinical Summary', EventType: 'PatientQuery', Destinations: [{ ID: EMR }] },
-        Patient: { Identifiers: [{ ID: '0000000001', IDType: 'MR' }] },
-      }, auth());
+      const res = await post(
+        '/query',
+        {
+          Meta: { DataModel: 'Clinical Summary', EventType: 'PatientQuery', Destinations: [{ ID: EMR }] },
+          Patient: { Identifiers: [{ ID: '0000000001', IDType: 'MR' }] },
+        },
+        auth(),
+      );
       res.status.should.equal(200);
       const body = await res.json();
       body.Meta.EventType.should.equal('PatientQueryResponse');
       body.Header.Patient.Demographics.LastName.should.equal('Bixby');
       body.Allergies.should.not.be.empty();
-      const two = await post('/query', {
-        Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: EMR }, { ID: SCHEDULING }] },
-      }, auth());
+      const two = await post(
+        '/query',
+        {
+          Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: EMR }, { ID: SCHEDULING }] },
+        },
+        auth(),
+      );
       two.status.should.equal(400);
     });
   });

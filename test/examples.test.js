@@ -40,7 +40,10 @@ describe('examples in a real Node-RED', function () {
     const flow = JSON.parse(text.split(DEFAULT_EMULATOR_URL).join(emulator.url));
     flow.filter((n) => n.type === 'comment').should.not.be.empty();
     const types = new Set(flow.map((n) => n.type));
-    for (const type of types) type.should.match(/^(tab|comment|inject|debug|change|switch|catch|template|http in|http response|http request|redox-config|redox-send|redox-token)$/);
+    for (const type of types)
+      type.should.match(
+        /^(tab|comment|inject|debug|change|switch|catch|template|http in|http response|http request|redox-config|redox-send|redox-token)$/,
+      );
     await client.deploy(flow);
   }
 
@@ -109,7 +112,7 @@ describe('examples in a real Node-RED', function () {
     caught.value.message.should.equal('msg.payload must be an object holding the Data Model message (it is a string)');
   });
 
-  it('06 sends with an OAuth API key (HS384, the emulator\'s demo client)', async function () {
+  it("06 sends with an OAuth API key (HS384, the emulator's demo client)", async function () {
     await deployExample('06 Send with an OAuth API key.json');
     await client.inject('ex6-inject');
     (await client.debugFrom('ex6-debug')).value.Meta.Logs.should.have.length(1);
@@ -120,14 +123,27 @@ describe('examples in a real Node-RED', function () {
 
   it('05 serves a form and schedules the visit it posts', async function () {
     await deployExample('05 Schedule a visit from a web form.json');
-    const form = await waitFor(async () => {
-      const res = await fetch(`${nodeRed.url}/redox/schedule`);
-      return res.status === 404 ? undefined : res; // 404 until the new flow has started
-    }, 5000, 'the form');
+    const form = await waitFor(
+      async () => {
+        const res = await fetch(`${nodeRed.url}/redox/schedule`);
+        return res.status === 404 ? undefined : res; // 404 until the new flow has started
+      },
+      5000,
+      'the form',
+    );
     form.status.should.equal(200);
     (await form.text()).should.containEql('<form method="post" action="schedule">');
 
-    const fields = { mrn: '0000000001', firstName: 'Timothy', lastName: 'O"Bixby', dob: '2008-01-06', date: '2026-12-01', time: '09:30', duration: '45', reason: 'Check-up' };
+    const fields = {
+      mrn: '0000000001',
+      firstName: 'Timothy',
+      lastName: 'O"Bixby',
+      dob: '2008-01-06',
+      date: '2026-12-01',
+      time: '09:30',
+      duration: '45',
+      reason: 'Check-up',
+    };
     const res = await fetch(`${nodeRed.url}/redox/schedule`, { method: 'POST', body: new URLSearchParams(fields) });
     res.status.should.equal(200);
     res.headers.get('content-type').should.startWith('text/html');
@@ -136,7 +152,11 @@ describe('examples in a real Node-RED', function () {
     page.should.match(/Log ID: <code>[0-9a-f-]{36}<\/code>/);
     emulator.received.should.have.length(1);
     const sent = emulator.received[0].body;
-    sent.Meta.should.containDeep({ DataModel: 'Scheduling', EventType: 'New', Destinations: [{ ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6' }] });
+    sent.Meta.should.containDeep({
+      DataModel: 'Scheduling',
+      EventType: 'New',
+      Destinations: [{ ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6' }],
+    });
     sent.Visit.VisitDateTime.should.equal('2026-12-01T09:30:00.000Z');
     sent.Visit.Duration.should.equal(45);
     sent.Patient.Demographics.LastName.should.equal('O"Bixby');

@@ -40,11 +40,20 @@ describe('faults: 2,000 messages under random failures', function () {
     const faults = { 429: 0, 500: 0, 502: 0, '504 slow': 0, drop: 0, revoked: 0 };
     ctx.emulator.faultPicker = (kind) => {
       const r = next();
-      if (kind === 'auth') return r < 0.05 ? (faults[429]++, { status: 429, body: 'Too Many Requests', contentType: 'text/plain' }) : undefined;
-      if (r < 0.06) return (faults[429]++, { status: 429, body: '', contentType: 'text/plain', ...(r < 0.03 ? { headers: { 'Retry-After': '0' } } : {}) });
+      if (kind === 'auth')
+        return r < 0.05 ? (faults[429]++, { status: 429, body: 'Too Many Requests', contentType: 'text/plain' }) : undefined;
+      if (r < 0.06)
+        return (
+          faults[429]++,
+          { status: 429, body: '', contentType: 'text/plain', ...(r < 0.03 ? { headers: { 'Retry-After': '0' } } : {}) }
+        );
       if (r < 0.09) return (faults[500]++, { status: 500, body: 'Internal Server Error', contentType: 'text/plain' });
       if (r < 0.12) return (faults[502]++, { status: 502, body: 'Bad Gateway', contentType: 'text/html' });
-      if (r < 0.14) return (faults['504 slow']++, { status: 504, delayMs: 20 + Math.floor(next() * 40), body: 'Gateway Timeout', contentType: 'text/plain' });
+      if (r < 0.14)
+        return (
+          faults['504 slow']++,
+          { status: 504, delayMs: 20 + Math.floor(next() * 40), body: 'Gateway Timeout', contentType: 'text/plain' }
+        );
       if (r < 0.16) return (faults.drop++, { drop: true });
       if (r < 0.165) {
         faults.revoked++;
@@ -54,7 +63,10 @@ describe('faults: 2,000 messages under random failures', function () {
     };
 
     const flow = buildFlow(ctx.url, [sendNode('a'), sendNode('b')]);
-    Object.assign(flow.find((n) => n.id === 'cfg'), { retryBackoff: 5, maxQueue: 5000, rateLimit: 20000 });
+    Object.assign(
+      flow.find((n) => n.id === 'cfg'),
+      { retryBackoff: 5, maxQueue: 5000, rateLimit: 20000 },
+    );
     ctx.emulator.rateLimit = { limit: 20000, windowMs: 300000 };
     await helper.load(NODES, flow, credentials());
     const outputs = collect(['a', 'b']);
@@ -104,9 +116,13 @@ describe('faults: 2,000 messages under random failures', function () {
 
     const retried = [...arrivals.values()].filter((s) => s.length > 1).length;
     console.log(`      ${MESSAGES} messages in ${seconds.toFixed(1)} s; injected ${JSON.stringify(faults)}`);
-    console.log(`      outputs: ${JSON.stringify(tally)}; ${retried} messages retried; authenticate ${ctx.emulator.calls.authenticate}, refresh ${ctx.emulator.calls.refreshToken}`);
+    console.log(
+      `      outputs: ${JSON.stringify(tally)}; ${retried} messages retried; authenticate ${ctx.emulator.calls.authenticate}, refresh ${ctx.emulator.calls.refreshToken}`,
+    );
     tally['output 1'].should.be.above(MESSAGES * 0.7);
-    Object.values(faults).every((count) => count > 0).should.be.true();
+    Object.values(faults)
+      .every((count) => count > 0)
+      .should.be.true();
 
     // Node-RED is still running: a clean message goes through
     ctx.emulator.faultPicker = undefined;

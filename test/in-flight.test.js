@@ -8,7 +8,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A stand-in for got's stream request that records when it was stopped. */
 function request() {
-  return { cancelled: 0, destroy() { this.cancelled++; } };
+  return {
+    cancelled: 0,
+    destroy() {
+      this.cancelled++;
+    },
+  };
 }
 
 describe('in-flight requests', function () {

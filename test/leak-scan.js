@@ -38,11 +38,13 @@ function tokens() {
 
 function text(value) {
   try {
-    return JSON.stringify(value, (key, v) => {
-      if (typeof v === 'string' && v.length > MAX_SCANNED) return v.slice(0, MAX_SCANNED);
-      if (typeof v === 'bigint') return String(v);
-      return v;
-    }) ?? String(value);
+    return (
+      JSON.stringify(value, (key, v) => {
+        if (typeof v === 'string' && v.length > MAX_SCANNED) return v.slice(0, MAX_SCANNED);
+        if (typeof v === 'bigint') return String(v);
+        return v;
+      }) ?? String(value)
+    );
   } catch {
     return util.inspect(value, { depth: 8, maxStringLength: MAX_SCANNED });
   }
@@ -76,7 +78,11 @@ exports.mochaHooks = {
     redUtil.hooks.add('onSend.leakScan', (events) => {
       for (const e of events) {
         counts.messages++;
-        scan(`message from ${e.source.node.type} port ${e.source.port}`, e.msg, e.source.node.type === 'redox-token' && e.source.port === 0);
+        scan(
+          `message from ${e.source.node.type} port ${e.source.port}`,
+          e.msg,
+          e.source.node.type === 'redox-token' && e.source.port === 0,
+        );
       }
     });
   },
@@ -85,8 +91,10 @@ exports.mochaHooks = {
     Node.prototype.status = originalStatus;
     redUtil.hooks.remove('*.leakScan');
     const { access, refresh } = tokens();
-    console.log(`\n  leak scan: ${counts.logs} log lines, ${counts.statuses} statuses, ${counts.messages} messages, ${counts.childOutputs} child Node-RED outputs;` +
-      ` searched for ${secrets.size} secrets, ${refresh.length} refresh tokens, ${access.length} access tokens: ${findings.length} found`);
+    console.log(
+      `\n  leak scan: ${counts.logs} log lines, ${counts.statuses} statuses, ${counts.messages} messages, ${counts.childOutputs} child Node-RED outputs;` +
+        ` searched for ${secrets.size} secrets, ${refresh.length} refresh tokens, ${access.length} access tokens: ${findings.length} found`,
+    );
     if (findings.length) throw new Error(`secrets or tokens leaked:\n${findings.slice(0, 10).join('\n')}`);
   },
 };

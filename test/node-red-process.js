@@ -37,15 +37,19 @@ async function waitFor(check, ms, what) {
 
 /** Resolves when the editor at url answers. */
 function waitForEditor(url, child, ms = 60000) {
-  return waitFor(async () => {
-    if (child && child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/settings`);
-      return res.ok || res.status === 401; // 401: up, behind admin authentication
-    } catch {
-      return false;
-    }
-  }, ms, `Node-RED at ${url}`);
+  return waitFor(
+    async () => {
+      if (child && child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode}`);
+      try {
+        const res = await fetch(`${url}/settings`);
+        return res.ok || res.status === 401; // 401: up, behind admin authentication
+      } catch {
+        return false;
+      }
+    },
+    ms,
+    `Node-RED at ${url}`,
+  );
 }
 
 class NodeRedClient {
@@ -87,11 +91,15 @@ class NodeRedClient {
 
   /** Presses an inject node's button, as the editor does (waiting for a new deploy to start it). */
   async inject(id) {
-    await waitFor(async () => {
-      const res = await fetch(`${this.url}/inject/${id}`, { method: 'POST' });
-      if (res.status !== 200 && res.status !== 404) throw new Error(`inject ${id} failed: ${res.status}`);
-      return res.status === 200;
-    }, 5000, `inject node ${id}`);
+    await waitFor(
+      async () => {
+        const res = await fetch(`${this.url}/inject/${id}`, { method: 'POST' });
+        if (res.status !== 200 && res.status !== 404) throw new Error(`inject ${id} failed: ${res.status}`);
+        return res.status === 200;
+      },
+      5000,
+      `inject node ${id}`,
+    );
   }
 
   /** The oldest debug message from the debug node with this id not yet taken, its msg decoded. */
@@ -128,18 +136,30 @@ async function startNodeRed({ env = {}, settings, userDir: givenDir, fromWorking
     fs.writeFileSync(file, `module.exports = ${JSON.stringify(settings)};\n`);
     settingsArgs.push('--settings', file);
   }
-  const child = spawn(process.execPath, [
-    nodeRedPath('red.js'),
-    '--userDir', userDir,
-    '--port', String(port),
-    ...settingsArgs,
-    '-D', 'uiHost=127.0.0.1',
-    ...(fromWorkingTree ? ['-D', `nodesDir=${root}`] : []),
-    '-D', 'logging.console.level=warn',
-  ], { env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      nodeRedPath('red.js'),
+      '--userDir',
+      userDir,
+      '--port',
+      String(port),
+      ...settingsArgs,
+      '-D',
+      'uiHost=127.0.0.1',
+      ...(fromWorkingTree ? ['-D', `nodesDir=${root}`] : []),
+      '-D',
+      'logging.console.level=warn',
+    ],
+    { env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
-  child.stdout.on('data', (c) => { output += c; });
-  child.stderr.on('data', (c) => { output += c; });
+  child.stdout.on('data', (c) => {
+    output += c;
+  });
+  child.stderr.on('data', (c) => {
+    output += c;
+  });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForEditor(url, child);

@@ -5,9 +5,8 @@ const should = require('should');
 const { helper, NODES, newPatient, buildFlow, sendNode, collect, sendAndWait, delay, useEmulator, word } = require('./support');
 
 function keyPair(kind) {
-  const pair = kind === 'rsa'
-    ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
-    : crypto.generateKeyPairSync('ec', { namedCurve: 'P-384' });
+  const pair =
+    kind === 'rsa' ? crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }) : crypto.generateKeyPairSync('ec', { namedCurve: 'P-384' });
   return {
     privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
     publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }),
@@ -30,7 +29,10 @@ describe('OAuth API keys', function () {
 
   async function load(config, creds, nodes = [sendNode('send')]) {
     const flow = buildFlow(ctx.url, nodes);
-    Object.assign(flow.find((n) => n.id === 'cfg'), { authMethod: 'oauth', ...config });
+    Object.assign(
+      flow.find((n) => n.id === 'cfg'),
+      { authMethod: 'oauth', ...config },
+    );
     await helper.load(NODES, flow, { cfg: creds });
     return collect(nodes.map((n) => n.id));
   }
@@ -59,7 +61,10 @@ describe('OAuth API keys', function () {
   it('sends the assertion Redox expects: form-encoded, iss = sub = client ID, aud = the token URL, 5 minutes, kid', async function () {
     const seen = [];
     const original = ctx.emulator.auth.oauthToken.bind(ctx.emulator.auth);
-    ctx.emulator.auth.oauthToken = (req, res, raw, ...rest) => { seen.push({ type: req.headers['content-type'], raw }); return original(req, res, raw, ...rest); };
+    ctx.emulator.auth.oauthToken = (req, res, raw, ...rest) => {
+      seen.push({ type: req.headers['content-type'], raw });
+      return original(req, res, raw, ...rest);
+    };
     const outputs = await load({ keyId: 'rs-key-1', scope: 'patient/*.read' }, { clientId: 'client-rs', privateKey: RSA.privateKey });
     (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
     seen[0].type.should.equal('application/x-www-form-urlencoded');
@@ -67,7 +72,11 @@ describe('OAuth API keys', function () {
     form.get('grant_type').should.equal('client_credentials');
     form.get('client_assertion_type').should.equal('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     form.get('scope').should.equal('patient/*.read');
-    const [header, claims] = form.get('client_assertion').split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url')));
+    const [header, claims] = form
+      .get('client_assertion')
+      .split('.')
+      .slice(0, 2)
+      .map((p) => JSON.parse(Buffer.from(p, 'base64url')));
     header.should.eql({ alg: 'RS384', typ: 'JWT', kid: 'rs-key-1' });
     claims.iss.should.equal('client-rs');
     claims.sub.should.equal('client-rs');
@@ -141,7 +150,10 @@ describe('OAuth API keys', function () {
     it('a key that is not PEM', async function () {
       const garbage = '-----BEGIN PRIVATE KEY-----\nTm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----';
       const outputs = await load({ keyId: 'rs-key-1' }, { clientId: 'client-rs', privateKey: garbage });
-      const startLog = helper.log().args.map((a) => a[0]).find((e) => e.level === helper.log().ERROR);
+      const startLog = helper
+        .log()
+        .args.map((a) => a[0])
+        .find((e) => e.level === helper.log().ERROR);
       should.exist(startLog);
       startLog.msg.should.equal(word('redox-config.errors.badPrivateKey'));
       const out = await sendAndWait('send', { payload: newPatient() }, outputs);
@@ -166,7 +178,10 @@ describe('OAuth API keys', function () {
   });
 
   it('keeps the private key and the client secret out of every output', async function () {
-    const outputs = await load({ keyId: 'rs-key-1' }, { clientId: 'client-rs', privateKey: RSA.privateKey }, [sendNode('send'), { id: 'tok', type: 'redox-token' }]);
+    const outputs = await load({ keyId: 'rs-key-1' }, { clientId: 'client-rs', privateKey: RSA.privateKey }, [
+      sendNode('send'),
+      { id: 'tok', type: 'redox-token' },
+    ]);
     await sendAndWait('send', { payload: newPatient() }, outputs);
     await sendAndWait('tok', {}, outputs);
     await sendAndWait('send', { payload: 'bad' }, outputs);

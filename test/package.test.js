@@ -25,16 +25,29 @@ describe('the published package', function () {
     const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
     const files = pack.files.map((f) => f.path).sort();
     for (const needed of [
-      'LICENSE', 'README.md', 'package.json',
-      'dist/nodes/redox-config.js', 'dist/nodes/redox-send.js', 'dist/nodes/redox-token.js',
-      'dist/nodes/redox-config.html', 'dist/nodes/redox-send.html', 'dist/nodes/redox-token.html',
-      'dist/nodes/locales/en-US/redox-config.json', 'dist/nodes/locales/en-US/redox-send.html',
-      'dist/nodes/icons/redox-send.svg', 'dist/nodes/icons/redox-token.svg',
-      'dist/emulator/cli.js', 'dist/emulator/emulator.js',
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'dist/nodes/redox-config.js',
+      'dist/nodes/redox-send.js',
+      'dist/nodes/redox-token.js',
+      'dist/nodes/redox-config.html',
+      'dist/nodes/redox-send.html',
+      'dist/nodes/redox-token.html',
+      'dist/nodes/locales/en-US/redox-config.json',
+      'dist/nodes/locales/en-US/redox-send.html',
+      'dist/nodes/icons/redox-send.svg',
+      'dist/nodes/icons/redox-token.svg',
+      'dist/emulator/cli.js',
+      'dist/emulator/emulator.js',
       'examples/01 Send a new patient.json',
-    ]) files.should.containEql(needed);
+    ])
+      files.should.containEql(needed);
     for (const file of files) {
-      file.should.match(/^(LICENSE|README\.md|package\.json|dist\/(nodes|emulator)\/.+|examples\/.+\.json)$/, `${file} should not be shipped`);
+      file.should.match(
+        /^(LICENSE|README\.md|package\.json|dist\/(nodes|emulator)\/.+|examples\/.+\.json)$/,
+        `${file} should not be shipped`,
+      );
       file.should.not.match(/\.(ts|pem|key|map)$|(^|\/)test\/|\.test\.js$|\.env|flows_cred/);
     }
     console.log(`      ${files.length} files, ${Math.round(pack.unpackedSize / 1024)} kB unpacked`);
@@ -53,7 +66,10 @@ describe('the published package', function () {
       nodeRed = await startNodeRed({ userDir, fromWorkingTree: false });
       const res = await fetch(`${nodeRed.url}/nodes`, { headers: { accept: 'application/json' } });
       const sets = (await res.json()).filter((s) => s.module === '@nr-health/node-red-redox');
-      sets.map((s) => s.types[0]).sort().should.eql(['redox-config', 'redox-send', 'redox-token']);
+      sets
+        .map((s) => s.types[0])
+        .sort()
+        .should.eql(['redox-config', 'redox-send', 'redox-token']);
       for (const set of sets) {
         set.enabled.should.be.true();
         should(set.err).be.undefined();

@@ -15,15 +15,27 @@ const root = path.join(__dirname, '..');
 async function startQuickStart(command, args, env) {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (c) => { output += c; });
-  child.stderr.on('data', (c) => { output += c; });
+  child.stdout.on('data', (c) => {
+    output += c;
+  });
+  child.stderr.on('data', (c) => {
+    output += c;
+  });
   try {
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
-      return /Node-RED editor:/.test(output);
-    }, 90000, `${command} ${args.join(' ')} to start`);
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output}`);
+        return /Node-RED editor:/.test(output);
+      },
+      90000,
+      `${command} ${args.join(' ')} to start`,
+    );
   } catch (err) {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     throw err;
   }
   return { child, output: () => output };
@@ -34,14 +46,18 @@ async function stopWithCtrlC({ child }) {
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   process.kill(-child.pid, 'SIGINT');
   const result = await exited;
-  await waitFor(() => {
-    try {
-      process.kill(-child.pid, 0); // throws ESRCH once no process of the group is left
-      return false;
-    } catch (err) {
-      return err.code === 'ESRCH';
-    }
-  }, 10000, 'every process of npm start to end');
+  await waitFor(
+    () => {
+      try {
+        process.kill(-child.pid, 0); // throws ESRCH once no process of the group is left
+        return false;
+      } catch (err) {
+        return err.code === 'ESRCH';
+      }
+    },
+    10000,
+    'every process of npm start to end',
+  );
   return result;
 }
 
@@ -58,7 +74,15 @@ describe('npm start (quick start)', function () {
     const [port, emulatorPort] = [await freePort(), await freePort()];
     editor = `http://127.0.0.1:${port}`;
     emulator = `http://127.0.0.1:${emulatorPort}`;
-    env = { PORT: String(port), REDOX_EMULATOR_PORT: String(emulatorPort), QUICKSTART_USER_DIR: userDir, REDOX_API_KEY: '', REDOX_SECRET: '', REDOX_BASE_URL: '', REDOX_OAUTH_CLIENT_ID: '' };
+    env = {
+      PORT: String(port),
+      REDOX_EMULATOR_PORT: String(emulatorPort),
+      QUICKSTART_USER_DIR: userDir,
+      REDOX_API_KEY: '',
+      REDOX_SECRET: '',
+      REDOX_BASE_URL: '',
+      REDOX_OAUTH_CLIENT_ID: '',
+    };
   });
   after(() => {
     // Node-RED's own log of every run (the start script's banner names the demo secret on purpose)
@@ -96,11 +120,9 @@ describe('npm start (quick start)', function () {
       const { calls, received } = await state();
       calls.authenticate.should.equal(1);
       calls.oauthToken.should.equal(1); // the OAuth connection signed with the key pair npm start made
-      received.map((r) => `${r.path} ${r.body.Meta.DataModel} ${r.body.Meta.EventType}`).should.eql([
-        '/endpoint PatientAdmin NewPatient',
-        '/query PatientSearch Query',
-        '/endpoint PatientAdmin NewPatient',
-      ]);
+      received
+        .map((r) => `${r.path} ${r.body.Meta.DataModel} ${r.body.Meta.EventType}`)
+        .should.eql(['/endpoint PatientAdmin NewPatient', '/query PatientSearch Query', '/endpoint PatientAdmin NewPatient']);
       fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8').should.not.containEql('PRIVATE KEY');
       received[0].body.Patient.Demographics.FirstName.should.equal('Timothy');
     } finally {
@@ -112,7 +134,7 @@ describe('npm start (quick start)', function () {
     await fetch(emulator).should.be.rejected();
   });
 
-  it('keeps the user\'s flow edits on the next start, and --reset starts over', async function () {
+  it("keeps the user's flow edits on the next start, and --reset starts over", async function () {
     const script = [path.join('scripts', 'start.js')];
     let run = await startQuickStart(process.execPath, script, env);
     const client = new NodeRedClient(editor);

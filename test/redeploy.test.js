@@ -55,7 +55,9 @@ describe('redeploys under load', function () {
       const delivered = sent.filter((s) => s.port === 0).length;
       (stopped + delivered).should.equal(injected.size);
       sent.filter((s) => s.port === 1 && s.msg.error.code !== 'stopped').should.eql([]);
-      console.log(`      ${injected.size} messages over ${REDEPLOYS} redeploys: ${delivered} answered, ${stopped} stopped by redeploy; longest redeploy ${longestDeploy} ms`);
+      console.log(
+        `      ${injected.size} messages over ${REDEPLOYS} redeploys: ${delivered} answered, ${stopped} stopped by redeploy; longest redeploy ${longestDeploy} ms`,
+      );
       longestDeploy.should.be.below(5000); // Node-RED gives up on a node after 15 s
       ctx.emulator.calls.authenticate.should.equal(1);
       ctx.emulator.calls.refreshToken.should.equal(0);
@@ -68,6 +70,7 @@ describe('redeploys under load', function () {
     await helper.unload();
     await delay(100);
     const after = activeHandles();
-    for (const kind of ['TCPSocketWrap', 'Timeout']) (after[kind] || 0).should.be.belowOrEqual(baseline[kind] || 0, `${kind}: ${JSON.stringify({ baseline, after })}`);
+    for (const kind of ['TCPSocketWrap', 'Timeout'])
+      (after[kind] || 0).should.be.belowOrEqual(baseline[kind] || 0, `${kind}: ${JSON.stringify({ baseline, after })}`);
   });
 });

@@ -4,7 +4,21 @@ const http = require('node:http');
 const net = require('node:net');
 const should = require('should');
 const selfsigned = require('selfsigned');
-const { helper, NODES, RedoxEmulator, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, trackMessages, delay, useEmulator, word } = require('./support');
+const {
+  helper,
+  NODES,
+  RedoxEmulator,
+  newPatient,
+  buildFlow,
+  sendNode,
+  credentials,
+  collect,
+  sendAndWait,
+  trackMessages,
+  delay,
+  useEmulator,
+  word,
+} = require('./support');
 const { freePort } = require('./node-red-process');
 const { Throttle } = require('../dist/nodes/lib/transport/throttle');
 const { requireFromNodeRed } = require('./node-red-path');
@@ -12,7 +26,10 @@ const { requireFromNodeRed } = require('./node-red-path');
 /** A flow whose config node has these reliability settings. */
 function flowWith(url, configSettings, nodes = [sendNode('send')]) {
   const flow = buildFlow(url, nodes);
-  Object.assign(flow.find((n) => n.id === 'cfg'), configSettings);
+  Object.assign(
+    flow.find((n) => n.id === 'cfg'),
+    configSettings,
+  );
   return flow;
 }
 
@@ -32,7 +49,10 @@ describe('reliability', function () {
       const out = await sendAndWait('send', { payload: newPatient() }, outputs);
       out.port.should.equal('ok');
       (Date.now() - started).should.be.within(190, 2000);
-      ctx.emulator.arrivals.filter((a) => a.kind === 'data').map((a) => a.outcome).should.eql(['429', '200']);
+      ctx.emulator.arrivals
+        .filter((a) => a.kind === 'data')
+        .map((a) => a.outcome)
+        .should.eql(['429', '200']);
       ctx.emulator.received.should.have.length(1);
     });
 
@@ -74,7 +94,10 @@ describe('reliability', function () {
         out.port.should.equal('err');
         should(out.msg.error.attempts).be.undefined();
       }
-      ctx.emulator.arrivals.filter((a) => a.kind === 'data').map((a) => a.outcome).should.eql(['500', '502', '503', '504', 'drop']);
+      ctx.emulator.arrivals
+        .filter((a) => a.kind === 'data')
+        .map((a) => a.outcome)
+        .should.eql(['500', '502', '503', '504', 'drop']);
     });
 
     it('retries 502, 503 and 504 when the connection allows it', async function () {
@@ -82,7 +105,10 @@ describe('reliability', function () {
       ctx.emulator.injectFaults({ status: 502 }, { status: 503 }, { status: 504 });
       const out = await sendAndWait('send', { payload: newPatient() }, outputs);
       out.port.should.equal('ok');
-      ctx.emulator.arrivals.filter((a) => a.kind === 'data').map((a) => a.outcome).should.eql(['502', '503', '504', '200']);
+      ctx.emulator.arrivals
+        .filter((a) => a.kind === 'data')
+        .map((a) => a.outcome)
+        .should.eql(['502', '503', '504', '200']);
     });
 
     it('stops retrying when the retry window is over', async function () {
@@ -105,7 +131,10 @@ describe('reliability', function () {
       outputs.send.err.map((m) => m.error.code).should.eql(['queueFull', 'queueFull', 'queueFull', 'queueFull', 'queueFull']);
       outputs.send.err.map((m) => m.n).should.eql([5, 6, 7, 8, 9]);
       await outputs.waitFor(11);
-      outputs.send.ok.map((m) => m.n).slice(1).should.eql([0, 1, 2, 3, 4]);
+      outputs.send.ok
+        .map((m) => m.n)
+        .slice(1)
+        .should.eql([0, 1, 2, 3, 4]);
       ctx.emulator.received.should.have.length(6);
     });
 
@@ -123,9 +152,16 @@ describe('reliability', function () {
         await helper.setFlows(flowWith(ctx.url, { rateLimit: 3 }), 'full', credentials());
         (Date.now() - started).should.be.below(2000);
         const stopped = tracked.sent.filter((s) => s.id === 'send' && s.port === 1);
-        stopped.map((s) => s.msg.n).sort().should.eql([3, 4]);
+        stopped
+          .map((s) => s.msg.n)
+          .sort()
+          .should.eql([3, 4]);
         stopped.every((s) => s.msg.error.code === 'stopped').should.be.true();
-        tracked.completed.filter((c) => c.id === 'send').map((c) => c.msg.n).sort().should.eql([0, 1, 2, 3, 4]);
+        tracked.completed
+          .filter((c) => c.id === 'send')
+          .map((c) => c.msg.n)
+          .sort()
+          .should.eql([0, 1, 2, 3, 4]);
       } finally {
         tracked.stop();
       }
@@ -134,12 +170,21 @@ describe('reliability', function () {
     it('counts starts in a rolling window, not fixed intervals (unit)', async function () {
       const throttle = new Throttle({ perWindow: 3, windowMs: 200, maxConcurrent: 10, maxQueue: 10 });
       const starts = [];
-      const task = () => { starts.push(Date.now()); return Promise.resolve(); };
+      const task = () => {
+        starts.push(Date.now());
+        return Promise.resolve();
+      };
       const begun = Date.now();
       await Promise.all(Array.from({ length: 7 }, () => throttle.run(task)));
       const offsets = starts.map((t) => t - begun);
-      offsets.slice(0, 3).every((t) => t < 50).should.be.true();
-      offsets.slice(3, 6).every((t) => t >= 199 && t < 300).should.be.true();
+      offsets
+        .slice(0, 3)
+        .every((t) => t < 50)
+        .should.be.true();
+      offsets
+        .slice(3, 6)
+        .every((t) => t >= 199 && t < 300)
+        .should.be.true();
       offsets[6].should.be.aboveOrEqual(399);
       // no rolling 200 ms window ever holds more than 3 starts
       for (const t of starts) starts.filter((u) => u >= t && u < t + 200).length.should.be.belowOrEqual(3);
@@ -148,7 +193,7 @@ describe('reliability', function () {
   });
 
   describe('timeouts', function () {
-    it('uses the connection\'s request timeout', async function () {
+    it("uses the connection's request timeout", async function () {
       const outputs = await load({ requestTimeout: 0.3 });
       await sendAndWait('send', { payload: newPatient() }, outputs);
       ctx.emulator.injectFaults({ delayMs: 1000 });
@@ -207,7 +252,10 @@ describe('reliability', function () {
         const [stopped] = tracked.sent.filter((s) => s.id === 'send' && s.port === 1);
         stopped.msg.n.should.equal('slow');
         stopped.msg.error.code.should.equal('stopped');
-        tracked.completed.filter((c) => c.id === 'send').map((c) => c.msg.n).should.eql(['slow']);
+        tracked.completed
+          .filter((c) => c.id === 'send')
+          .map((c) => c.msg.n)
+          .should.eql(['slow']);
       } finally {
         tracked.stop();
       }
@@ -233,7 +281,20 @@ describe('reliability', function () {
       try {
         const tlsNode = requireFromNodeRed('@node-red/nodes/core/network/05-tls');
         const flow = flowWith(url, { tls: 'tls1' });
-        flow.push({ id: 'tls1', type: 'tls-config', name: 'private CA', cert: '', key: '', ca: '', certname: '', keyname: '', caname: 'ca.pem', servername: '', verifyservercert: true, alpnprotocol: '' });
+        flow.push({
+          id: 'tls1',
+          type: 'tls-config',
+          name: 'private CA',
+          cert: '',
+          key: '',
+          ca: '',
+          certname: '',
+          keyname: '',
+          caname: 'ca.pem',
+          servername: '',
+          verifyservercert: true,
+          alpnprotocol: '',
+        });
         await helper.load([...NODES, tlsNode], flow, { ...credentials(), tls1: { cadata: pems.cert } });
         let outputs = collect(['send']);
         (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
@@ -283,7 +344,9 @@ describe('reliability', function () {
         (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
         proxied.should.have.length(1); // direct this time
       } finally {
-        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+        for (const [k, v] of Object.entries(saved))
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
         for (const socket of tunnels) socket.destroy();
         proxy.close();
       }

@@ -2,7 +2,21 @@
 // redox-send in a real Node-RED runtime against the emulator: request building, routing,
 // responses, Redox's errors, bad input and transport failures.
 const should = require('should');
-const { helper, NODES, EMR, SCHEDULING, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, delay, useEmulator, word } = require('./support');
+const {
+  helper,
+  NODES,
+  EMR,
+  SCHEDULING,
+  newPatient,
+  buildFlow,
+  sendNode,
+  credentials,
+  collect,
+  sendAndWait,
+  delay,
+  useEmulator,
+  word,
+} = require('./support');
 const { PACKAGE } = require('../dist/nodes/lib/node-red/package-info');
 const { requireFromNodeRed } = require('./node-red-path');
 
@@ -40,12 +54,24 @@ describe('redox-send', function () {
     it('keeps what msg.payload.Meta already says over the node settings', async function () {
       const outputs = await load({ test: false });
       const payload = newPatient({
-        Meta: { EventType: 'PatientUpdate', EventDateTime: '2024-05-01T10:00:00.000Z', Test: true, FacilityCode: 'RDX', Destinations: [{ ID: SCHEDULING, Name: 'mine' }] },
+        Meta: {
+          EventType: 'PatientUpdate',
+          EventDateTime: '2024-05-01T10:00:00.000Z',
+          Test: true,
+          FacilityCode: 'RDX',
+          Destinations: [{ ID: SCHEDULING, Name: 'mine' }],
+        },
       });
       const { port } = await sendAndWait('send', { payload }, outputs);
       port.should.equal('ok');
       const meta = ctx.emulator.received[0].body.Meta;
-      meta.should.containDeep({ DataModel: 'PatientAdmin', EventType: 'PatientUpdate', EventDateTime: '2024-05-01T10:00:00.000Z', Test: true, FacilityCode: 'RDX' });
+      meta.should.containDeep({
+        DataModel: 'PatientAdmin',
+        EventType: 'PatientUpdate',
+        EventDateTime: '2024-05-01T10:00:00.000Z',
+        Test: true,
+        FacilityCode: 'RDX',
+      });
       meta.Destinations.should.eql([{ ID: SCHEDULING, Name: 'mine' }]);
       payload.Meta.should.not.have.property('DataModel'); // the input object is not modified
     });
@@ -60,7 +86,11 @@ describe('redox-send', function () {
 
     it('routes a query to /query and emits its results', async function () {
       const outputs = await load({ dataModel: 'PatientSearch', eventType: 'Query' });
-      const { port, msg } = await sendAndWait('send', { payload: { Patient: { Demographics: { FirstName: 'Timothy', LastName: 'Bixby' } } } }, outputs);
+      const { port, msg } = await sendAndWait(
+        'send',
+        { payload: { Patient: { Demographics: { FirstName: 'Timothy', LastName: 'Bixby' } } } },
+        outputs,
+      );
       port.should.equal('ok');
       ctx.emulator.received[0].path.should.equal('/query');
       ctx.emulator.calls.endpoint.should.equal(0);
@@ -70,7 +100,11 @@ describe('redox-send', function () {
 
     it('routes Clinical Summary PatientQuery (a model name with a space) to /query', async function () {
       const outputs = await load({ dataModel: 'Clinical Summary', eventType: 'PatientQuery' });
-      const { port, msg } = await sendAndWait('send', { payload: { Patient: { Identifiers: [{ ID: '0000000001', IDType: 'MR' }] } } }, outputs);
+      const { port, msg } = await sendAndWait(
+        'send',
+        { payload: { Patient: { Identifiers: [{ ID: '0000000001', IDType: 'MR' }] } } },
+        outputs,
+      );
       port.should.equal('ok');
       ctx.emulator.received[0].path.should.equal('/query');
       msg.payload.Header.Patient.Demographics.FirstName.should.equal('Timothy');
@@ -95,7 +129,9 @@ describe('redox-send', function () {
       const outputs = await load();
       ctx.emulator.injectFaults({
         status: 200,
-        body: JSON.stringify({ Meta: { DataModel: 'PatientAdmin', Errors: [{ ID: 1, Text: 'Destination unreachable', Type: 'transmission', Module: 'Send' }] } }),
+        body: JSON.stringify({
+          Meta: { DataModel: 'PatientAdmin', Errors: [{ ID: 1, Text: 'Destination unreachable', Type: 'transmission', Module: 'Send' }] },
+        }),
       });
       const { port, msg } = await sendAndWait('send', { payload: newPatient() }, outputs);
       port.should.equal('err');
@@ -109,7 +145,11 @@ describe('redox-send', function () {
       const first = await sendAndWait('send', { payload: newPatient() }, outputs);
       first.port.should.equal('err');
       first.msg.statusCode.should.equal(404);
-      const second = await sendAndWait('send', { payload: newPatient({ Meta: { EventType: 'NewPatient', Destinations: [{ ID: 'not-subscribed' }] } }) }, outputs);
+      const second = await sendAndWait(
+        'send',
+        { payload: newPatient({ Meta: { EventType: 'NewPatient', Destinations: [{ ID: 'not-subscribed' }] } }) },
+        outputs,
+      );
       second.port.should.equal('err');
       second.msg.statusCode.should.equal(400);
       second.msg.error.errors[0].Module.should.equal('Subscriptions');
@@ -156,7 +196,12 @@ describe('redox-send', function () {
       ['an empty Meta.Destinations', { payload: newPatient({ Meta: { Destinations: [] } }) }, {}, 'missingDestination'],
       ['a destination without an ID', { payload: newPatient({ Meta: { Destinations: [{ Name: 'x' }] } }) }, {}, 'badDestination'],
       ['Destinations that are not an array', { payload: newPatient({ Meta: { Destinations: EMR } }) }, {}, 'badDestination'],
-      ['a query to two destinations', { payload: {} }, { dataModel: 'PatientSearch', eventType: 'Query', destinations: JSON.stringify([EMR, SCHEDULING]) }, 'queryOneDestination'],
+      [
+        'a query to two destinations',
+        { payload: {} },
+        { dataModel: 'PatientSearch', eventType: 'Query', destinations: JSON.stringify([EMR, SCHEDULING]) },
+        'queryOneDestination',
+      ],
       ['a Meta.Test that is a string', { payload: newPatient({ Meta: { Test: 'yes' } }) }, {}, 'badTestFlag'],
       ['a payload that cannot be JSON', { payload: circular }, {}, 'notSerializable'],
       ['a destinations setting that is not JSON', { payload: newPatient() }, { destinations: '[not json' }, 'badSetting'],
@@ -242,7 +287,10 @@ describe('redox-send', function () {
   describe('when output 2 is not wired', function () {
     it('hands the error to Catch nodes through done(err)', async function () {
       const flow = buildFlow(ctx.url, [sendNode('send')], { wireErrors: false });
-      flow.push({ id: 'catcher', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 300 });
+      flow.push(
+        { id: 'catcher', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 300 },
+      );
       const catchNode = requireFromNodeRed('@node-red/nodes/core/common/25-catch');
       await helper.load([...NODES, catchNode], flow, credentials());
       const caught = new Promise((resolve) => helper.getNode('caught').on('input', resolve));

@@ -26,11 +26,7 @@ class RedoxEmulator extends emulatorModule.RedoxEmulator {
   }
 }
 
-const NODES = [
-  require('../dist/nodes/redox-config'),
-  require('../dist/nodes/redox-send'),
-  require('../dist/nodes/redox-token'),
-];
+const NODES = [require('../dist/nodes/redox-config'), require('../dist/nodes/redox-send'), require('../dist/nodes/redox-token')];
 
 const EMR = 'af394f14-b34a-464f-8d24-895f370af4c9';
 const SCHEDULING = '0f4bd1d1-451d-4351-8cfd-b767d1b488d6';
@@ -50,7 +46,10 @@ function newPatient(extra = {}) {
  * its outputs named `<id>-ok` and `<id>-err`.
  */
 function buildFlow(baseUrl, nodes, { wireErrors = true } = {}) {
-  const flow = [{ id: 'f1', type: 'tab', label: 'test' }, { id: 'cfg', type: 'redox-config', name: 'emulator', baseUrl }];
+  const flow = [
+    { id: 'f1', type: 'tab', label: 'test' },
+    { id: 'cfg', type: 'redox-config', name: 'emulator', baseUrl },
+  ];
   nodes.forEach((n, i) => {
     const y = 100 * (i + 1);
     const wires = [[`${n.id}-ok`], wireErrors ? [`${n.id}-err`] : []];
@@ -102,7 +101,13 @@ function collect(ids) {
   outputs.waitFor = (count, ms = 10000) =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`waited for ${count} outputs, got ${outputs.all.length}`)), ms);
-      waiters.push({ count, resolve: (v) => { clearTimeout(timer); resolve(v); } });
+      waiters.push({
+        count,
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+      });
       check();
     });
   return outputs;

@@ -1,9 +1,25 @@
 'use strict';
 // The token lifecycle owned by redox-config, seen through real nodes and the emulator's counters.
 require('should');
-const { helper, NODES, DEMO_CREDENTIALS, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, delay, useEmulator } = require('./support');
+const {
+  helper,
+  NODES,
+  DEMO_CREDENTIALS,
+  newPatient,
+  buildFlow,
+  sendNode,
+  credentials,
+  collect,
+  sendAndWait,
+  delay,
+  useEmulator,
+} = require('./support');
 
-const OTHER = { apiKey: 'second-api-key', secret: 'second-secret', source: { ID: '11111111-2222-3333-4444-555555555555', Name: 'Second source' } };
+const OTHER = {
+  apiKey: 'second-api-key',
+  secret: 'second-secret',
+  source: { ID: '11111111-2222-3333-4444-555555555555', Name: 'Second source' },
+};
 
 describe('token lifecycle (redox-config)', function () {
   const ctx = useEmulator({ credentials: [DEMO_CREDENTIALS, OTHER] });
@@ -95,7 +111,10 @@ describe('token lifecycle (redox-config)', function () {
     ctx.emulator.revokeAccessTokens();
     for (let i = 0; i < 20; i++) helper.getNode(i % 2 ? 'a' : 'b').receive({ payload: newPatient() });
     await outputs.waitFor(21);
-    outputs.all.slice(1).every((o) => o.port === 'ok').should.be.true();
+    outputs.all
+      .slice(1)
+      .every((o) => o.port === 'ok')
+      .should.be.true();
     ctx.emulator.calls.refreshToken.should.equal(1);
     ctx.emulator.calls.authenticate.should.equal(1);
   });

@@ -1,7 +1,18 @@
 'use strict';
 // redox-token, and a scan of everything the nodes print or emit for secrets and tokens.
 const should = require('should');
-const { helper, NODES, DEMO_CREDENTIALS, newPatient, buildFlow, sendNode, credentials, collect, sendAndWait, useEmulator } = require('./support');
+const {
+  helper,
+  NODES,
+  DEMO_CREDENTIALS,
+  newPatient,
+  buildFlow,
+  sendNode,
+  credentials,
+  collect,
+  sendAndWait,
+  useEmulator,
+} = require('./support');
 
 describe('redox-token', function () {
   const ctx = useEmulator();
@@ -40,7 +51,10 @@ describe('redox-token', function () {
     const res = await fetch(`${ctx.url}/endpoint`, {
       method: 'POST',
       headers: { ...msg.headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ ...newPatient(), Meta: { DataModel: 'PatientAdmin', EventType: 'NewPatient', Destinations: [{ ID: 'af394f14-b34a-464f-8d24-895f370af4c9' }] } }),
+      body: JSON.stringify({
+        ...newPatient(),
+        Meta: { DataModel: 'PatientAdmin', EventType: 'NewPatient', Destinations: [{ ID: 'af394f14-b34a-464f-8d24-895f370af4c9' }] },
+      }),
     });
     res.status.should.equal(200);
   });
@@ -105,6 +119,7 @@ describe('secrets and tokens never leak', function () {
       if (m.id === 'tok' && m.port === 'ok') continue;
       for (const token of accessTokens) m.text.should.not.containEql(token);
     }
-    for (const text of [...logs, ...statuses.map((s) => JSON.stringify(s))]) for (const token of accessTokens) text.should.not.containEql(token);
+    for (const text of [...logs, ...statuses.map((s) => JSON.stringify(s))])
+      for (const token of accessTokens) text.should.not.containEql(token);
   });
 });

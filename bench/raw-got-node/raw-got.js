@@ -8,10 +8,16 @@ module.exports = function (RED) {
   function RawGot(def) {
     RED.nodes.createNode(this, def);
     const client = import('got').then(({ got }) =>
-      got.extend({ agent: { http: new http.Agent({ keepAlive: true, maxSockets: Number(def.concurrency) }) }, retry: { limit: 0 }, throwHttpErrors: false }),
+      got.extend({
+        agent: { http: new http.Agent({ keepAlive: true, maxSockets: Number(def.concurrency) }) },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+      }),
     );
     this.on('input', async (msg, send, done) => {
-      const res = await (await client).post(def.url, {
+      const res = await (
+        await client
+      ).post(def.url, {
         body: JSON.stringify(msg.payload),
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.credentials.token}` },
         responseType: 'json',

@@ -127,7 +127,11 @@ export class RedoxConnection {
       token = await this.tokens.getToken();
       res = await this.postWith(token, path, body, options, false);
       if (res.statusCode === 401) {
-        throw new RedoxError('unauthorized', { reason: excerpt(res.body) || '-' }, { ...responseDetails(res), errors: metaErrors(res.body) });
+        throw new RedoxError(
+          'unauthorized',
+          { reason: excerpt(res.body) || '-' },
+          { ...responseDetails(res), errors: metaErrors(res.body) },
+        );
       }
     }
     return interpret(res);

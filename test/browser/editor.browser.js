@@ -26,7 +26,15 @@ describe('the editor, in a browser', function () {
     nodeRed = await startNodeRed({ settings: { editorTheme: { tours: false }, logging: { console: { level: 'warn' } } } });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(nodeRed.url);
@@ -53,18 +61,26 @@ describe('the editor, in a browser', function () {
     const item = (await openOptions(id)).locator('a', { hasText: label }).first();
     await item.scrollIntoViewIfNeeded();
     await item.click();
-    await page.locator('.red-ui-typedInput-options:visible').waitFor({ state: 'detached' }).catch(() => {});
+    await page
+      .locator('.red-ui-typedInput-options:visible')
+      .waitFor({ state: 'detached' })
+      .catch(() => {});
   }
 
   async function optionsOf(id) {
     const labels = await (await openOptions(id)).locator('a').allTextContents();
     await page.keyboard.press('Escape');
-    await page.locator('.red-ui-typedInput-options:visible').waitFor({ state: 'detached' }).catch(() => {});
+    await page
+      .locator('.red-ui-typedInput-options:visible')
+      .waitFor({ state: 'detached' })
+      .catch(() => {});
     return labels.map((l) => l.trim());
   }
 
   it('shows the three nodes in the palette under Redox', async function () {
-    const category = page.locator('.red-ui-palette-category', { has: page.locator('.red-ui-palette-node[data-palette-type="redox-send"]') });
+    const category = page.locator('.red-ui-palette-category', {
+      has: page.locator('.red-ui-palette-node[data-palette-type="redox-send"]'),
+    });
     (await category.locator('.red-ui-palette-header').textContent()).trim().toLowerCase().should.equal('redox');
     (await category.locator('.red-ui-palette-node[data-palette-type="redox-token"]').count()).should.equal(1);
     // the config node is not in the palette, but its type is known to the editor
@@ -72,7 +88,9 @@ describe('the editor, in a browser', function () {
   });
 
   it('adds a redox-send node, opens its dialog, and fills the Event Type list from the chosen Data Model', async function () {
-    await page.locator('.red-ui-palette-node[data-palette-type="redox-send"]').dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 400, y: 200 } });
+    await page
+      .locator('.red-ui-palette-node[data-palette-type="redox-send"]')
+      .dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 400, y: 200 } });
     const node = page.locator('#red-ui-workspace-chart .red-ui-flow-node-group').last();
     await node.dblclick();
     await page.waitForSelector('#node-input-dataModel', { state: 'attached' });
@@ -100,7 +118,10 @@ describe('the editor, in a browser', function () {
   });
 
   it('creates a connection whose "Test connection" reports success, and a wrong secret', async function () {
-    await page.locator('.form-row', { has: page.locator('#node-input-redox') }).locator('.fa-plus').click();
+    await page
+      .locator('.form-row', { has: page.locator('#node-input-redox') })
+      .locator('.fa-plus')
+      .click();
     await page.waitForSelector('#node-config-input-apiKey');
     await page.selectOption('#redox-config-baseUrl-choice', 'custom');
     await page.fill('#node-config-input-baseUrl', emulator.url);
@@ -128,10 +149,27 @@ describe('the editor, in a browser', function () {
     // an inject node wired to the new redox-send node (wiring by mouse is not what is under test)
     await page.evaluate((payload) => {
       const send = window.RED.nodes.filterNodes({ type: 'redox-send' })[0];
-      window.RED.view.importNodes([{
-        id: 'browser-inject', type: 'inject', name: 'NewPatient', props: [{ p: 'payload' }], repeat: '', crontab: '', once: false,
-        topic: '', payload, payloadType: 'json', x: 160, y: 200, z: send.z, wires: [[]],
-      }], { generateIds: false, addFlow: false, touchImport: true });
+      window.RED.view.importNodes(
+        [
+          {
+            id: 'browser-inject',
+            type: 'inject',
+            name: 'NewPatient',
+            props: [{ p: 'payload' }],
+            repeat: '',
+            crontab: '',
+            once: false,
+            topic: '',
+            payload,
+            payloadType: 'json',
+            x: 160,
+            y: 200,
+            z: send.z,
+            wires: [[]],
+          },
+        ],
+        { generateIds: false, addFlow: false, touchImport: true },
+      );
       window.RED.nodes.addLink({ source: window.RED.nodes.node('browser-inject'), sourcePort: 0, target: send });
       window.RED.nodes.dirty(true);
       window.RED.view.redraw(true);
@@ -146,19 +184,33 @@ describe('the editor, in a browser', function () {
     await page.click('#red-ui-header-button-deploy');
     await waitFor(async () => (await nodeRed.client.flows()).some((n) => n.type === 'redox-send'), 10000, 'the deploy');
     const deployed = (await nodeRed.client.flows()).find((n) => n.type === 'redox-send');
-    deployed.should.containEql({ dataModel: 'PatientAdmin', dataModelType: 'redox', eventType: 'NewPatient', destinations: JSON.stringify([EMR]), destinationNames: JSON.stringify(['Redox EMR']) });
+    deployed.should.containEql({
+      dataModel: 'PatientAdmin',
+      dataModelType: 'redox',
+      eventType: 'NewPatient',
+      destinations: JSON.stringify([EMR]),
+      destinationNames: JSON.stringify(['Redox EMR']),
+    });
     JSON.stringify(await nodeRed.client.flows()).should.not.containEql(DEMO_CREDENTIALS.secret);
 
-    await waitFor(async () => {
-      await page.locator('#red-ui-workspace-chart .red-ui-flow-node-button').first().click();
-      return emulator.received.length > 0;
-    }, 10000, 'the emulator to receive the NewPatient').catch(async (err) => {
+    await waitFor(
+      async () => {
+        await page.locator('#red-ui-workspace-chart .red-ui-flow-node-button').first().click();
+        return emulator.received.length > 0;
+      },
+      10000,
+      'the emulator to receive the NewPatient',
+    ).catch(async (err) => {
       await page.screenshot({ path: path.join(OUTPUT, 'inject-failed.png') });
       console.log(nodeRed.output(), JSON.stringify(await nodeRed.client.flows()).slice(0, 1500));
       throw err;
     });
     const [request] = emulator.received;
-    request.body.Meta.should.containDeep({ DataModel: 'PatientAdmin', EventType: 'NewPatient', Destinations: [{ ID: EMR, Name: 'Redox EMR' }] });
+    request.body.Meta.should.containDeep({
+      DataModel: 'PatientAdmin',
+      EventType: 'NewPatient',
+      Destinations: [{ ID: EMR, Name: 'Redox EMR' }],
+    });
     await page.screenshot({ path: path.join(OUTPUT, 'flow-deployed.png') });
   });
 });

@@ -24,7 +24,9 @@ export interface OAuthKeyInput {
 function algorithmFor(key: KeyObject): OAuthAlgorithm {
   if (key.asymmetricKeyType === 'rsa') return 'RS384';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'secp384r1') return 'ES384';
-  throw new RedoxError('badPrivateKey', { reason: `${key.asymmetricKeyType ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''}`.trim() });
+  throw new RedoxError('badPrivateKey', {
+    reason: `${key.asymmetricKeyType ?? 'unknown'} ${key.asymmetricKeyDetails?.namedCurve ?? ''}`.trim(),
+  });
 }
 
 /** A PEM pasted into a one-line field arrives with spaces for line breaks: put the breaks back. */

@@ -37,7 +37,10 @@ export class TokenManager {
   private closed = false;
   private readonly now: () => number;
 
-  constructor(private readonly source: TokenSource, private readonly options: TokenManagerOptions = {}) {
+  constructor(
+    private readonly source: TokenSource,
+    private readonly options: TokenManagerOptions = {},
+  ) {
     this.now = options.now ?? Date.now;
   }
 
@@ -96,7 +99,10 @@ export class TokenManager {
     const renewal = this.renewOnce();
     if (first && this.options.onWaiting) {
       this.options.onWaiting(true);
-      renewal.then(() => this.options.onWaiting?.(false), () => this.options.onWaiting?.(false));
+      renewal.then(
+        () => this.options.onWaiting?.(false),
+        () => this.options.onWaiting?.(false),
+      );
     }
     return renewal;
   }

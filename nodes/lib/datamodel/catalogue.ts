@@ -14,13 +14,32 @@ export interface DataModelEntry {
 
 export const DATA_MODELS: Readonly<Record<string, DataModelEntry>> = {
   PatientAdmin: {
-    events: ['Arrival', 'Cancel', 'Discharge', 'NewPatient', 'PatientUpdate', 'PatientMerge', 'PreAdmit',
-      'Registration', 'Transfer', 'VisitUpdate', 'VisitMerge'],
+    events: [
+      'Arrival',
+      'Cancel',
+      'Discharge',
+      'NewPatient',
+      'PatientUpdate',
+      'PatientMerge',
+      'PreAdmit',
+      'Registration',
+      'Transfer',
+      'VisitUpdate',
+      'VisitMerge',
+    ],
     queries: ['CensusQuery', 'VisitQuery'],
     required: {
-      Arrival: ['Patient'], Cancel: ['Patient'], Discharge: ['Patient'], NewPatient: ['Patient'],
-      PatientUpdate: ['Patient'], PatientMerge: ['Patient'], PreAdmit: ['Patient'], Registration: ['Patient'],
-      Transfer: ['Patient'], VisitUpdate: ['Patient'], VisitMerge: ['Patient'],
+      Arrival: ['Patient'],
+      Cancel: ['Patient'],
+      Discharge: ['Patient'],
+      NewPatient: ['Patient'],
+      PatientUpdate: ['Patient'],
+      PatientMerge: ['Patient'],
+      PreAdmit: ['Patient'],
+      Registration: ['Patient'],
+      Transfer: ['Patient'],
+      VisitUpdate: ['Patient'],
+      VisitMerge: ['Patient'],
     },
   },
   Scheduling: {

@@ -122,7 +122,10 @@ function failMessage(node: Node, msg: Msg, err: unknown, message: string, send: 
 
 /** What Catch nodes receive: Node-RED shows its toString(), which here is the message alone. */
 class FlowError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 

@@ -53,7 +53,11 @@ export class SendSettingsReader {
   private readonly names: string[];
 
   /** Throws RedoxError('badSetting') for a fixed setting that cannot be used. */
-  constructor(private readonly RED: NodeAPI, private readonly node: Node, private readonly def: SendDef) {
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly node: Node,
+    private readonly def: SendDef,
+  ) {
     this.names = parseNames(def.destinationNames);
     this.dynamic = FIELDS.filter((f) => FROM_MESSAGE.has(def[`${f}Type`] ?? ''));
     let fixed: SendSettings = { dataModel: '', eventType: '', destinations: [], test: false };

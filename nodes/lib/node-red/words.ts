@@ -13,8 +13,17 @@ export type WordOwner = 'redox-config' | 'redox-send' | 'redox-token';
 
 /** A status word for an error; 'http' is httpStatus or httpErrors, by whether Redox listed errors. */
 type ErrorStatus =
-  | 'invalid' | 'config' | 'unauthorized' | 'refused' | 'http' | 'httpStatus' | 'badResponse'
-  | 'network' | 'timeout' | 'stopped' | 'queueFull';
+  | 'invalid'
+  | 'config'
+  | 'unauthorized'
+  | 'refused'
+  | 'http'
+  | 'httpStatus'
+  | 'badResponse'
+  | 'network'
+  | 'timeout'
+  | 'stopped'
+  | 'queueFull';
 
 interface ErrorWords {
   owner: WordOwner;
@@ -80,7 +89,9 @@ export function errorText(RED: NodeAPI, err: unknown): string {
   if (!isRedoxError(err)) return say(RED, 'redox-config', 'errors.unexpected', { message: String((err as Error)?.message ?? err) });
   const text = say(RED, ERROR_WORDS[err.code].owner, `errors.${err.code}`, err.params);
   const attempts = err.details.attempts;
-  return attempts ? say(RED, 'redox-config', 'errors.afterAttempts', { message: text, count: attempts.length, attempts: attempts.join(', ') }) : text;
+  return attempts
+    ? say(RED, 'redox-config', 'errors.afterAttempts', { message: text, count: attempts.length, attempts: attempts.join(', ') })
+    : text;
 }
 
 /** The status a node shows after `err`. */

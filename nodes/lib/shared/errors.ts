@@ -15,16 +15,39 @@ export interface RedoxMetaError {
 
 export type ErrorCode =
   // input checks, nothing sent
-  | 'payloadNotObject' | 'metaNotObject' | 'missingDataModel' | 'missingEventType' | 'missingDestination'
-  | 'badDestination' | 'queryOneDestination' | 'badTestFlag' | 'notSerializable'
+  | 'payloadNotObject'
+  | 'metaNotObject'
+  | 'missingDataModel'
+  | 'missingEventType'
+  | 'missingDestination'
+  | 'badDestination'
+  | 'queryOneDestination'
+  | 'badTestFlag'
+  | 'notSerializable'
   // configuration
-  | 'noConfig' | 'missingCredentials' | 'badBaseUrl' | 'insecureBaseUrl' | 'badSetting' | 'badPrivateKey' | 'algorithmMismatch' | 'storedElsewhere' | 'tlsNotDeployed'
+  | 'noConfig'
+  | 'missingCredentials'
+  | 'badBaseUrl'
+  | 'insecureBaseUrl'
+  | 'badSetting'
+  | 'badPrivateKey'
+  | 'algorithmMismatch'
+  | 'storedElsewhere'
+  | 'tlsNotDeployed'
   // authentication
-  | 'authRefused' | 'authFailed' | 'authBadResponse'
+  | 'authRefused'
+  | 'authFailed'
+  | 'authBadResponse'
   // data requests
-  | 'unauthorized' | 'httpStatus' | 'metaErrors' | 'badResponse'
+  | 'unauthorized'
+  | 'httpStatus'
+  | 'metaErrors'
+  | 'badResponse'
   // transport and throttling
-  | 'network' | 'timeout' | 'stopped' | 'queueFull';
+  | 'network'
+  | 'timeout'
+  | 'stopped'
+  | 'queueFull';
 
 export type ErrorParams = Record<string, string | number>;
 

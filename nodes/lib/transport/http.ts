@@ -185,7 +185,8 @@ export class HttpClient {
     if (timedOutAfterMs !== undefined) return new RedoxError('timeout', { seconds: Math.round(timedOutAfterMs / 100) / 10 });
     const e = err as { name?: string; code?: string };
     // got times only the opening of a connection (connect, TLS): its timeouts are those.
-    if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') return new RedoxError('network', { host: hostOf(url), reason: 'connect timeout' });
+    if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT')
+      return new RedoxError('network', { host: hostOf(url), reason: 'connect timeout' });
     return new RedoxError('network', { host: hostOf(url), reason: e?.code ?? e?.name ?? 'unknown error' });
   }
 

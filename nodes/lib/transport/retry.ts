@@ -85,7 +85,13 @@ export function withRetries<T>(attempt: () => Promise<T>, options: RetryOptions,
 }
 
 /** After a failed attempt: retry while the rules allow, then throw the last error with every attempt's failure. */
-async function retryAfter<T>(first: unknown, attempt: () => Promise<T>, options: RetryOptions, started: number, signal?: AbortSignal): Promise<T> {
+async function retryAfter<T>(
+  first: unknown,
+  attempt: () => Promise<T>,
+  options: RetryOptions,
+  started: number,
+  signal?: AbortSignal,
+): Promise<T> {
   const failures: string[] = [];
   let err: unknown = first;
   for (let n = 1; ; n++) {

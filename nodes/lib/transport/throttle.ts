@@ -35,7 +35,10 @@ export class Throttle {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly options: ThrottleOptions, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly options: ThrottleOptions,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Counts one more HTTP request against the budget (each run() counts one itself). */
   record(): void {
@@ -111,10 +114,13 @@ export class Throttle {
     }
     if (this.queue.length > 0 && this.started.length >= this.options.perWindow && !this.timer) {
       // The budget frees up when the oldest request in the window leaves it.
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.pump();
-      }, this.started[0] + this.options.windowMs - now + 1);
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          this.pump();
+        },
+        this.started[0] + this.options.windowMs - now + 1,
+      );
       this.timer.unref();
     }
   }
