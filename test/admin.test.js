@@ -2,7 +2,19 @@
 // The editor's admin endpoints: "Test connection" and the catalogue, in the runtime and behind
 // Node-RED's own admin authentication.
 require('should');
-const { helper, NODES, RedoxEmulator, DEMO_CREDENTIALS, buildFlow, sendNode, credentials, useEmulator, word } = require('./support');
+const {
+  helper,
+  NODES,
+  RedoxEmulator,
+  DEMO_CREDENTIALS,
+  buildFlow,
+  sendNode,
+  credentials,
+  useEmulator,
+  word,
+  startTlsEmulator,
+  TLS_CONFIG_NODE,
+} = require('./support');
 const { startNodeRed } = require('./node-red-process');
 const { requireFromNodeRed } = require('./node-red-path');
 
@@ -70,30 +82,11 @@ describe('admin endpoints', function () {
   });
 
   it('tests with the tls-config node chosen in the dialog (a private CA)', async function () {
-    const selfsigned = require('selfsigned');
-    const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
-      keySize: 2048,
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-    });
-    const secure = new RedoxEmulator();
-    const url = await secure.start(0, '127.0.0.1', { key: pems.private, cert: pems.cert });
+    const { emulator: secure, url, tlsNode, tlsCredentials } = await startTlsEmulator();
     try {
       const flow = buildFlow(ctx.url, [sendNode('send')]);
-      flow.push({
-        id: 'tls1',
-        type: 'tls-config',
-        name: 'private CA',
-        cert: '',
-        key: '',
-        ca: '',
-        certname: '',
-        keyname: '',
-        caname: 'ca.pem',
-        servername: '',
-        verifyservercert: true,
-        alpnprotocol: '',
-      });
-      await helper.load([...NODES, requireFromNodeRed('@node-red/nodes/core/network/05-tls')], flow, { tls1: { cadata: pems.cert } });
+      flow.push(tlsNode('tls1'));
+      await helper.load([...NODES, TLS_CONFIG_NODE], flow, { tls1: tlsCredentials });
       const creds = { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret };
       (await test({ baseUrl: url, tls: 'tls1', credentials: creds })).body.ok.should.be.true();
       (await test({ baseUrl: url, credentials: creds })).body.message.should.equal(word('redox-config.errors.network'));

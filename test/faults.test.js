@@ -62,11 +62,7 @@ describe('faults: 2,000 messages under random failures', function () {
       return undefined;
     };
 
-    const flow = buildFlow(ctx.url, [sendNode('a'), sendNode('b')]);
-    Object.assign(
-      flow.find((n) => n.id === 'cfg'),
-      { retryBackoff: 5, maxQueue: 5000, rateLimit: 20000 },
-    );
+    const flow = buildFlow(ctx.url, [sendNode('a'), sendNode('b')], { config: { retryBackoff: 5, maxQueue: 5000, rateLimit: 20000 } });
     ctx.emulator.rateLimit = { limit: 20000, windowMs: 300000 };
     await helper.load(NODES, flow, credentials());
     const outputs = collect(['a', 'b']);

@@ -120,11 +120,7 @@ describe('fuzz', function () {
     );
     await fc.assert(
       fc.asyncProperty(settingsArb, configArb, async (settings, config) => {
-        const flow = buildFlow(ctx.url, [sendNode('send', settings)]);
-        Object.assign(
-          flow.find((n) => n.id === 'cfg'),
-          config,
-        );
+        const flow = buildFlow(ctx.url, [sendNode('send', settings)], { config });
         await helper.load(NODES, flow, credentials());
         try {
           const out = await sendAndWait('send', { payload: newPatient() }, collect(['send']));

@@ -28,11 +28,7 @@ describe('OAuth API keys', function () {
   });
 
   async function load(config, creds, nodes = [sendNode('send')]) {
-    const flow = buildFlow(ctx.url, nodes);
-    Object.assign(
-      flow.find((n) => n.id === 'cfg'),
-      { authMethod: 'oauth', ...config },
-    );
+    const flow = buildFlow(ctx.url, nodes, { config: { authMethod: 'oauth', ...config } });
     await helper.load(NODES, flow, { cfg: creds });
     return collect(nodes.map((n) => n.id));
   }

@@ -3,7 +3,6 @@
 const http = require('node:http');
 const net = require('node:net');
 const should = require('should');
-const selfsigned = require('selfsigned');
 const {
   helper,
   NODES,
@@ -18,19 +17,15 @@ const {
   delay,
   useEmulator,
   word,
+  startTlsEmulator,
+  TLS_CONFIG_NODE,
 } = require('./support');
 const { freePort } = require('./node-red-process');
 const { Throttle } = require('../dist/nodes/lib/transport/throttle');
-const { requireFromNodeRed } = require('./node-red-path');
 
 /** A flow whose config node has these reliability settings. */
 function flowWith(url, configSettings, nodes = [sendNode('send')]) {
-  const flow = buildFlow(url, nodes);
-  Object.assign(
-    flow.find((n) => n.id === 'cfg'),
-    configSettings,
-  );
-  return flow;
+  return buildFlow(url, nodes, { config: configSettings });
 }
 
 describe('reliability', function () {
@@ -271,31 +266,12 @@ describe('reliability', function () {
     });
 
     it('talks https through a tls-config node that trusts a private CA, and refuses the certificate without it', async function () {
-      const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
-        keySize: 2048,
-        extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
-      });
-      const secure = new RedoxEmulator();
-      const url = await secure.start(0, '127.0.0.1', { key: pems.private, cert: pems.cert });
+      const { emulator: secure, url, tlsNode, tlsCredentials } = await startTlsEmulator();
       url.should.startWith('https://');
       try {
-        const tlsNode = requireFromNodeRed('@node-red/nodes/core/network/05-tls');
         const flow = flowWith(url, { tls: 'tls1' });
-        flow.push({
-          id: 'tls1',
-          type: 'tls-config',
-          name: 'private CA',
-          cert: '',
-          key: '',
-          ca: '',
-          certname: '',
-          keyname: '',
-          caname: 'ca.pem',
-          servername: '',
-          verifyservercert: true,
-          alpnprotocol: '',
-        });
-        await helper.load([...NODES, tlsNode], flow, { ...credentials(), tls1: { cadata: pems.cert } });
+        flow.push(tlsNode('tls1'));
+        await helper.load([...NODES, TLS_CONFIG_NODE], flow, { ...credentials(), tls1: tlsCredentials });
         let outputs = collect(['send']);
         (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
 

@@ -4,7 +4,8 @@
 const helper = require('node-red-node-test-helper');
 const emulatorModule = require('../dist/emulator/emulator');
 const leakScan = require('./leak-scan');
-const { nodeRedPath } = require('./node-red-path');
+const selfsigned = require('selfsigned');
+const { nodeRedPath, requireFromNodeRed } = require('./node-red-path');
 
 const { DEMO_CREDENTIALS } = emulatorModule;
 
@@ -42,13 +43,13 @@ function newPatient(extra = {}) {
 }
 
 /**
- * A flow with one redox-config ('cfg') and, for each given send or token node, helper nodes on
- * its outputs named `<id>-ok` and `<id>-err`.
+ * A flow with one redox-config ('cfg', with the given `config` settings) and, for each given send
+ * or token node, helper nodes on its outputs named `<id>-ok` and `<id>-err`.
  */
-function buildFlow(baseUrl, nodes, { wireErrors = true } = {}) {
+function buildFlow(baseUrl, nodes, { wireErrors = true, config = {} } = {}) {
   const flow = [
     { id: 'f1', type: 'tab', label: 'test' },
-    { id: 'cfg', type: 'redox-config', name: 'emulator', baseUrl },
+    { id: 'cfg', type: 'redox-config', name: 'emulator', baseUrl, ...config },
   ];
   nodes.forEach((n, i) => {
     const y = 100 * (i + 1);
@@ -147,6 +148,42 @@ function word(key) {
   return `@nr-health/node-red-redox/${key.split('.')[0]}:${key}`;
 }
 
+/**
+ * An emulator over https with a certificate for 127.0.0.1 from a private CA, and the Node-RED
+ * tls-config node (`tlsNode(id)`) that trusts it. Stop the emulator when done.
+ */
+async function startTlsEmulator() {
+  const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], {
+    keySize: 2048,
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+  });
+  const emulator = new RedoxEmulator();
+  const url = await emulator.start(0, '127.0.0.1', { key: pems.private, cert: pems.cert });
+  return {
+    emulator,
+    url,
+    /** The tls-config node trusting the CA, and its credentials for helper.load. */
+    tlsNode: (id) => ({
+      id,
+      type: 'tls-config',
+      name: 'private CA',
+      cert: '',
+      key: '',
+      ca: '',
+      certname: '',
+      keyname: '',
+      caname: 'ca.pem',
+      servername: '',
+      verifyservercert: true,
+      alpnprotocol: '',
+    }),
+    tlsCredentials: { cadata: pems.cert },
+  };
+}
+
+/** Node-RED's own tls-config node, to load beside ours. */
+const TLS_CONFIG_NODE = requireFromNodeRed('@node-red/nodes/core/network/05-tls');
+
 function delay(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -185,4 +222,6 @@ module.exports = {
   delay,
   useEmulator,
   word,
+  startTlsEmulator,
+  TLS_CONFIG_NODE,
 };
