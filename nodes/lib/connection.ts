@@ -42,7 +42,7 @@ function isLoopback(hostname: string): boolean {
 }
 
 /** Checks and normalises a base URL: https (http for loopback only), no query, no trailing slash. */
-export function normaliseBaseUrl(value: unknown): string {
+function normaliseBaseUrl(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new RedoxError('badBaseUrl', { url: String(value ?? '') });
   let url: URL;
   try {

@@ -7,7 +7,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { RedoxError } from '../shared/errors';
 
 export type OAuthAlgorithm = 'RS384' | 'ES384' | 'HS384';
-export const OAUTH_ALGORITHMS: readonly OAuthAlgorithm[] = ['RS384', 'ES384', 'HS384'];
+const OAUTH_ALGORITHMS: readonly OAuthAlgorithm[] = ['RS384', 'ES384', 'HS384'];
 
 export interface SigningKey {
   alg: OAuthAlgorithm;

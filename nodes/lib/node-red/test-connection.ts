@@ -26,7 +26,7 @@ const UNCHANGED = '__PWRD__';
  * The credentials to test with: what the dialog holds, and for the fields left unchanged the
  * stored ones, but only when the dialog's base URL is the one they were stored with.
  */
-export function credentialsToTest(request: TestRequest, stored: StoredConnection | undefined): RedoxConfigCredentials {
+function credentialsToTest(request: TestRequest, stored: StoredConnection | undefined): RedoxConfigCredentials {
   const given = request.credentials ?? {};
   const result: RedoxConfigCredentials = {};
   for (const field of CREDENTIAL_FIELDS) {

@@ -57,7 +57,7 @@ export interface HttpClientOptions {
 }
 
 /** Parses a response body: JSON when it is JSON, else the text. */
-export function parseBody(contentType: string | undefined, text: string): { body: unknown; json: boolean } {
+function parseBody(contentType: string | undefined, text: string): { body: unknown; json: boolean } {
   const looksJson = /\bjson\b/i.test(contentType ?? '') || /^\s*[[{]/.test(text);
   if (looksJson && text.length > 0) {
     try {
@@ -71,8 +71,8 @@ export function parseBody(contentType: string | undefined, text: string): { body
 
 /**
  * Status, headers and the whole body of a got stream's response; rejects when the stream fails
- * or is stopped (InFlightRequests destroys it with an error). Plain on() listeners: once() costs
- * a wrapper and a removal for every request, measurably on this path.
+ * or is stopped (InFlightRequests destroys it with an error). Plain on() listeners: once() adds
+ * a wrapper and a removal for every request, on the hot path.
  */
 function readResponse(request: GotStreamRequest): Promise<{ statusCode: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
@@ -162,8 +162,8 @@ export class HttpClient {
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     if (!options.counted) this.options.onRequest?.();
     // Only what differs from the client's defaults, so that got merges little per request. The
-    // stream interface: got's promise interface costs about a third more CPU per request (its
-    // cancelable promise, event forwarding and body buffering), and this is the hot path.
+    // stream interface, because got's promise interface does more per request (a cancelable
+    // promise, event forwarding, body buffering) on this hot path: docs/performance.md.
     const request = got.stream(url, {
       body,
       headers: options.contentType ? { ...options.headers, 'content-type': options.contentType } : options.headers,

@@ -52,7 +52,7 @@ export function retryDelay(attempt: number, err: RedoxError, options: RetryOptio
 }
 
 /** A short description of one failed attempt, for the final error. */
-export function describeAttempt(err: unknown): string {
+function describeAttempt(err: unknown): string {
   if (!isRedoxError(err)) return 'error';
   const status = statusOf(err);
   if (status !== undefined) return String(status);

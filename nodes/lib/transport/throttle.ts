@@ -19,7 +19,7 @@ export interface ThrottleOptions {
   maxQueue: number;
 }
 
-export const FIVE_MINUTES_MS = 5 * 60 * 1000;
+const FIVE_MINUTES_MS = 5 * 60 * 1000;
 export const DEFAULT_THROTTLE: ThrottleOptions = { perWindow: 7000, windowMs: FIVE_MINUTES_MS, maxConcurrent: 20, maxQueue: 1000 };
 
 interface Waiting {
