@@ -7,13 +7,16 @@ import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import type http from 'node:http';
 import { ASSERTION_LIFETIME_S, CLIENT_ASSERTION_TYPE } from '../nodes/lib/auth/oauth-source';
 import { loadJose } from '../nodes/lib/transport/esm';
+import type { Sender, Source } from './data-models';
 import { parseJson, reply, replyJson, TEXT_TYPE } from './http-helpers';
 import { SAMPLE_SOURCE } from './sample-data';
 
 export interface EmulatorCredential {
   apiKey: string;
   secret: string;
-  source?: { ID: string; Name: string };
+  source?: Source;
+  /** The sources this key may send as: each request must name one (Meta.Source.ID or the Redox-Source-Id header). */
+  sources?: Source[];
 }
 
 /** An OAuth API key the emulator accepts: public keys by key ID (RS384, ES384) and/or a shared secret (HS384). */
@@ -21,7 +24,9 @@ export interface OAuthClient {
   clientId: string;
   keys?: Array<{ kid: string; publicKey: string }>;
   secret?: string;
-  source?: { ID: string; Name: string };
+  source?: Source;
+  /** As for a legacy key: several sources, one to be named per request. */
+  sources?: Source[];
 }
 
 export const DEMO_CREDENTIALS: Readonly<EmulatorCredential> = {
@@ -59,8 +64,12 @@ export interface AccessGrant {
   expiresAt: number;
 }
 
-/** How far an assertion's clock may be ahead of the emulator's. */
-const CLOCK_TOLERANCE_S = 5;
+/** How far an assertion's clock may be off the emulator's: Redox allows 10 s of skew. */
+const CLOCK_TOLERANCE_S = 10;
+/** Redox wants `iat` within the past five minutes. */
+const MAX_ASSERTION_AGE_S = 300;
+/** OAuth errors carry an error_uri; the page Redox links to is not recorded, so this is the troubleshooting page's address. */
+const ERROR_URI = 'https://docs.redoxengine.com/troubleshooting/troubleshoot-oauth-api-key-errors/';
 
 export class EmulatorAuth {
   private readonly credentials: EmulatorCredential[];
@@ -107,7 +116,7 @@ export class EmulatorAuth {
   async oauthToken(req: http.IncomingMessage, res: http.ServerResponse, raw: string, tokenUrl: string): Promise<void> {
     this.calls.oauthToken++;
     const refuse = (status: number, error: string, description: string) =>
-      replyJson(res, status, { error, error_description: description });
+      replyJson(res, status, { error, error_description: description, error_uri: ERROR_URI });
     if (!/application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
       return refuse(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
     }
@@ -154,10 +163,11 @@ export class EmulatorAuth {
       return refuse(400, 'invalid_grant', `the assertion is not valid: ${(err as Error).message}`);
     }
     const nowS = now / 1000;
-    if (typeof claims.exp !== 'number' || claims.exp > nowS + ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S)
-      return refuse(400, 'invalid_grant', 'exp must be at most 5 minutes ahead');
     if (typeof claims.iat !== 'number' || claims.iat > nowS + CLOCK_TOLERANCE_S)
       return refuse(400, 'invalid_grant', 'iat is in the future');
+    if (claims.iat < nowS - MAX_ASSERTION_AGE_S - CLOCK_TOLERANCE_S) return refuse(400, 'invalid_grant', 'iat is more than 5 minutes old');
+    if (typeof claims.exp !== 'number' || claims.exp > nowS + ASSERTION_LIFETIME_S + CLOCK_TOLERANCE_S)
+      return refuse(400, 'invalid_grant', 'exp must be at most 5 minutes ahead');
     if (typeof claims.jti !== 'string' || !claims.jti) return refuse(400, 'invalid_request', 'the assertion needs a jti');
     for (const [jti, until] of this.seenJti) if (until < nowS) this.seenJti.delete(jti);
     if (this.seenJti.has(claims.jti)) return refuse(400, 'invalid_grant', 'jti already used: sign a new assertion');
@@ -186,11 +196,10 @@ export class EmulatorAuth {
     return grant;
   }
 
-  /** The source a grant's key belongs to (a legacy key is tied to one; an OAuth client names one). */
-  sourceOf(grant: AccessGrant): { ID: string; Name: string } {
-    const credential = this.credentials.find((c) => c.apiKey === grant.apiKey);
-    if (credential) return credential.source ?? SAMPLE_SOURCE;
-    return this.oauthClients.find((c) => c.clientId === grant.apiKey)?.source ?? SAMPLE_SOURCE;
+  /** Who sends with a grant: its key's source, the sources it may name, and the source header sent. */
+  senderOf(grant: AccessGrant, sourceHeader: string | undefined): Sender {
+    const key = this.credentials.find((c) => c.apiKey === grant.apiKey) ?? this.oauthClients.find((c) => c.clientId === grant.apiKey);
+    return { source: key?.source ?? SAMPLE_SOURCE, sources: key?.sources, sourceHeader };
   }
 
   /** Registers a public key (PEM) for an OAuth client, adding the client when it is new. */

@@ -5,7 +5,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/datamodel/catalogue';
 import { isObject } from './http-helpers';
-import { matchesSamplePatient, SAMPLE_CLINICAL_SUMMARY, SAMPLE_PATIENT } from './sample-data';
+import { findSamplePatient, SAMPLE_CLINICAL_SUMMARY, SAMPLE_PATIENT } from './sample-data';
 
 export interface Destination {
   ID: string;
@@ -17,8 +17,22 @@ export interface Destination {
 /** A status, the body to answer with, and how long to wait before answering. */
 export type DataModelAnswer = [status: number, body: object, waitMs?: number];
 
+export interface Source {
+  ID: string;
+  Name: string;
+}
+
+/** Who sends: the source of the key the token was issued to, and the sources it may name. */
+export interface Sender {
+  source: Source;
+  /** When set, a request must name one of these (Meta.Source.ID or the Redox-Source-Id header). */
+  sources?: readonly Source[];
+  /** The Redox-Source-Id header, if sent. */
+  sourceHeader?: string;
+}
+
 /** Validates a Data Model request as Redox does and builds its answer. */
-export function answerDataModel(body: unknown, source: { ID: string; Name: string }, subscribed: readonly Destination[]): DataModelAnswer {
+export function answerDataModel(body: unknown, sender: Sender, subscribed: readonly Destination[]): DataModelAnswer {
   if (!isObject(body)) return [400, metaError({}, 'Invalid JSON: the request body must be a JSON object', 'message', 'DataModels')];
   const meta = isObject(body.Meta) ? body.Meta : undefined;
   if (!meta) return [400, metaError({}, 'Required field missing - Meta', 'message', 'DataModels')];
@@ -55,28 +69,53 @@ export function answerDataModel(body: unknown, source: { ID: string; Name: strin
       return [400, metaError(meta, `Required field missing - ${key} in ${model}:${event}`, 'message', 'DataModels')];
     }
   }
+  const source = sourceOf(meta, sender);
+  if (!source) {
+    // Redox's wording for this refusal is not documented: the emulator's own.
+    return [
+      400,
+      metaError(
+        meta,
+        "Source not found - name one of this key's sources in Meta.Source.ID or the Redox-Source-Id header",
+        'message',
+        'Send',
+      ),
+    ];
+  }
   const known = destinations as Destination[];
+  // Redox echoes part of the request's Meta, the request's EventType included (recorded answers
+  // keep it even for queries), with the destinations' names, a log per destination and the
+  // deprecated numeric Message ID; not EventDateTime or Test.
   const answerMeta = {
-    ...meta,
-    ...(query ? { EventType: `${event}Response` } : {}),
+    DataModel: model,
+    EventType: event,
     Source: source,
     Destinations: known.map(({ ID, Name }) => ({ ID, Name })),
     Logs: known.map(() => ({ ID: randomUUID(), AttemptID: randomUUID() })),
+    Message: { ID: randomInt(100_000_000, 999_999_999) },
   };
   const wait = query ? known[0].queryDelayMs : undefined;
   return [200, { Meta: answerMeta, ...(query ? queryResults(model, event, body) : {}) }, wait];
 }
 
-/** Results of the queries the emulator knows; others answer with Meta alone. */
+/** The source a request is sent as: the key's own, or, for a key with several, the one it names. */
+function sourceOf(meta: Record<string, unknown>, sender: Sender): Source | undefined {
+  if (!sender.sources) return sender.source;
+  const named = sender.sourceHeader ?? (isObject(meta.Source) && typeof meta.Source.ID === 'string' ? meta.Source.ID : undefined);
+  return sender.sources.find((s) => s.ID === named);
+}
+
+/** Results of the queries the emulator knows, in the top-level keys of their answer schemas; others answer with Meta alone. */
 function queryResults(model: string, event: string, body: Record<string, unknown>): object {
-  if (model === 'PatientSearch' && (event === 'Query' || event === 'LocationQuery')) {
-    return { Patients: matchesSamplePatient(body.Patient) ? [SAMPLE_PATIENT] : [] };
-  }
+  if (model === 'PatientSearch' && event === 'Query') return { Patient: findSamplePatient(body.Patient) ?? {}, PotentialMatches: [] };
+  if (model === 'PatientSearch' && event === 'LocationQuery') return { Patients: [SAMPLE_PATIENT] };
   if (model === 'Clinical Summary' && event === 'PatientQuery') return SAMPLE_CLINICAL_SUMMARY;
   return {};
 }
 
-/** Redox's error body: the request's Meta with one entry in Meta.Errors. */
+/** Redox's error body: the request's DataModel and EventType echoed, with one entry in Meta.Errors. */
 export function metaError(meta: Record<string, unknown>, text: string, type: string, module: string): object {
-  return { Meta: { ...meta, Errors: [{ ID: randomInt(100000, 999999), Text: text, Type: type, Module: module }] } };
+  const echo: Record<string, unknown> = {};
+  for (const key of ['DataModel', 'EventType', 'Source', 'Destinations']) if (meta[key] !== undefined) echo[key] = meta[key];
+  return { Meta: { ...echo, Errors: [{ ID: randomInt(100000, 999999), Text: text, Type: type, Module: module }] } };
 }

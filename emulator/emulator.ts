@@ -1,6 +1,6 @@
 /**
  * A local emulator of the Redox Data Model API (../shared/redox-api.md sections 1 to 4): legacy
- * API-key authentication, /endpoint and /query, Redox's status codes, bodies and limits. Tests
+ * API-key authentication, /endpoint (and /query, which older clients use), Redox's status codes, bodies and limits. Tests
  * steer it in-process (token lifetime, revocation, injected faults, counters); a person or a
  * child process can read its counters at GET /_emulator/state.
  */
@@ -37,6 +37,8 @@ export interface EmulatorOptions {
 export interface Fault {
   /** Which requests it applies to; default 'data' (/endpoint and /query). */
   on?: 'data' | 'auth' | 'any';
+  /** Only requests to this path (e.g. '/auth/refreshToken'). */
+  path?: string;
   status?: number;
   body?: string;
   contentType?: string;
@@ -217,7 +219,7 @@ export class RedoxEmulator implements AuthSettings {
       return reply(res, 429, 'Too Many Requests', TEXT_TYPE, { 'X-RateLimit-Limit': String(this.rateLimit.limit) });
     }
 
-    const fault = this.takeFault(kind);
+    const fault = this.takeFault(kind, path);
     if (fault) {
       this.calls.faults++;
       arrival.outcome = fault.drop ? 'drop' : fault.status !== undefined ? String(fault.status) : 'delay';
@@ -258,7 +260,11 @@ export class RedoxEmulator implements AuthSettings {
       return reply(res, 401, 'Invalid request', TEXT_TYPE);
     }
     const body = parseJson(raw);
-    const [status, answer, waitMs] = answerDataModel(body, this.auth.sourceOf(grant), this.destinations);
+    const [status, answer, waitMs] = answerDataModel(
+      body,
+      this.auth.senderOf(grant, headerValue(req.headers['redox-source-id'])),
+      this.destinations,
+    );
     remember(
       this.received,
       { path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() },
@@ -269,8 +275,8 @@ export class RedoxEmulator implements AuthSettings {
     res.on('close', () => clearTimeout(timer));
   }
 
-  private takeFault(kind: 'data' | 'auth'): Fault | undefined {
-    const index = this.faults.findIndex((f) => (f.on ?? 'data') === kind || f.on === 'any');
+  private takeFault(kind: 'data' | 'auth', path: string): Fault | undefined {
+    const index = this.faults.findIndex((f) => (f.path ? f.path === path : (f.on ?? 'data') === kind || f.on === 'any'));
     return index === -1 ? this.faultPicker?.(kind) : this.faults.splice(index, 1)[0];
   }
 
@@ -284,6 +290,10 @@ export class RedoxEmulator implements AuthSettings {
     }
     reply(res, 404, 'Not Found', TEXT_TYPE);
   }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 const ROUTES: Record<string, 'auth' | 'refresh' | 'oauth' | 'endpoint' | 'query' | undefined> = Object.assign(Object.create(null), {

@@ -2,10 +2,16 @@
 
 export const SAMPLE_SOURCE = { ID: '7ce6f387-c33c-417d-8682-81e83628cbd9', Name: 'Redox Dev Tools' };
 
-/** Destinations the demo source is subscribed to. The slow one lets flows see a query time out. */
+/**
+ * Destinations the demo source is subscribed to. The first two are Redox's own sample
+ * destinations (../shared/redox-api.md section 4); the scheduling one is the emulator's, since
+ * Redox's "Patient Search Endpoint" is for patient searches. The slow one lets flows see a query
+ * time out.
+ */
 export const SAMPLE_DESTINATIONS = [
   { ID: 'af394f14-b34a-464f-8d24-895f370af4c9', Name: 'Redox EMR' },
-  { ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6', Name: 'Redox Scheduling' },
+  { ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6', Name: 'Patient Search Endpoint' },
+  { ID: 'c5d0e7a2-3b1f-4e8c-9a6d-2f4b8e1c7d93', Name: 'Redox Scheduling (emulator)' },
   { ID: 'b6ad4ea3-8f3a-4f2b-9a39-6c4c8f6e1d52', Name: 'Slow EMR (answers queries after 5 s)', queryDelayMs: 5000 },
 ];
 
@@ -43,19 +49,28 @@ export const SAMPLE_PATIENT = {
   Notes: [],
 };
 
-/** Does a PatientSearch query's Patient block match the sample patient? An empty query matches. */
-export function matchesSamplePatient(query: unknown): boolean {
-  if (query === null || typeof query !== 'object') return true;
-  const q = query as { Demographics?: Record<string, unknown>; Identifiers?: Array<{ ID?: unknown }> };
-  const ids = Array.isArray(q.Identifiers) ? q.Identifiers.map((i) => i?.ID).filter((id) => typeof id === 'string') : [];
-  if (ids.length > 0) return ids.some((id) => SAMPLE_PATIENT.Identifiers.some((known) => known.ID === id));
-  const d = q.Demographics ?? {};
-  const fields = ['FirstName', 'LastName', 'DOB'] as const;
-  return fields.every((f) => {
-    const want = d[f];
-    if (want === undefined || want === null || want === '') return true;
-    return String(want).toLowerCase() === String(SAMPLE_PATIENT.Demographics[f]).toLowerCase();
-  });
+/** The patients a PatientSearch finds among. */
+export const SAMPLE_PATIENTS = [SAMPLE_PATIENT];
+
+type Searched = { Demographics?: Record<string, unknown>; Identifiers?: Array<{ ID?: unknown }> };
+
+/**
+ * Does a PatientSearch query's Patient block match this patient? By identifier when the query
+ * names any, else by the demographics it gives (first name, last name, date of birth; letter case
+ * ignored). A query that names neither matches no one.
+ */
+function matches(patient: typeof SAMPLE_PATIENT, query: Searched): boolean {
+  const ids = Array.isArray(query.Identifiers) ? query.Identifiers.map((i) => i?.ID).filter((id) => typeof id === 'string') : [];
+  if (ids.length > 0) return ids.some((id) => patient.Identifiers.some((known) => known.ID === id));
+  const d = query.Demographics ?? {};
+  const given = (['FirstName', 'LastName', 'DOB'] as const).filter((f) => d[f] !== undefined && d[f] !== null && d[f] !== '');
+  return given.length > 0 && given.every((f) => String(d[f]).toLowerCase() === String(patient.Demographics[f]).toLowerCase());
+}
+
+/** The sample patient a PatientSearch query finds, if any. */
+export function findSamplePatient(query: unknown): typeof SAMPLE_PATIENT | undefined {
+  if (query === null || typeof query !== 'object') return undefined;
+  return SAMPLE_PATIENTS.find((patient) => matches(patient, query as Searched));
 }
 
 export const SAMPLE_CLINICAL_SUMMARY = {

@@ -23,6 +23,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     const baseUrl = def.baseUrl?.trim() || DEFAULT_BASE_URL;
     node.baseUrl = baseUrl;
+    node.sourceId = def.sourceId?.trim() || undefined;
     let connection: RedoxConnection | undefined;
     let print = '';
     const board = new StatusBoard();
@@ -40,6 +41,7 @@ export = function (RED: NodeAPI) {
         baseUrl,
         userAgent: USER_AGENT,
         tls: tlsOptionsFor(RED, def.tls),
+        sourceId: node.sourceId,
         tokenSource: method.source,
         initialToken: takeToken(node.id, print),
         onAuthenticating: (busy) =>

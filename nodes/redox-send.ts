@@ -31,7 +31,7 @@ export = function (RED: NodeAPI) {
       def,
       handle: async (msg, config, signal) => {
         if (!(settings instanceof SendSettingsReader)) throw settings;
-        const request = buildRequest(msg.payload, settings.fixedSettings ?? (await settings.read(msg)));
+        const request = buildRequest(msg.payload, settings.fixedSettings ?? (await settings.read(msg)), { sourceId: config.sourceId });
         const timeoutMs = typeof msg.requestTimeout === 'number' && msg.requestTimeout > 0 ? msg.requestTimeout : undefined;
         config.showStatus(node, 'sending');
         const result = await config.connection().post(request.path, request.body, { timeoutMs, signal });

@@ -1,7 +1,7 @@
 'use strict';
 // The emulator itself, over plain HTTP, against the examples in ../shared/redox-api.md.
 const should = require('should');
-const { RedoxEmulator, DEMO_CREDENTIALS, EMR, SCHEDULING, newPatient } = require('./support');
+const { RedoxEmulator, DEMO_CREDENTIALS, EMR, SCHEDULING, PATIENT_SEARCH, newPatient } = require('./support');
 
 describe('Redox emulator', function () {
   let emulator;
@@ -102,18 +102,20 @@ describe('Redox emulator', function () {
     });
     const auth = () => ({ authorization: `Bearer ${token}` });
 
-    it('echoes Meta on success, with Source, named Destinations and one log per destination', async function () {
+    it("echoes what Redox echoes of Meta: DataModel, the request's EventType, Source, named Destinations, one log per destination, a Message ID", async function () {
       const res = await post('/endpoint', { ...newPatient(), Meta: meta({ Destinations: [{ ID: EMR }, { ID: SCHEDULING }] }) }, auth());
       res.status.should.equal(200);
       res.headers.get('content-type').should.equal('application/json; charset=utf-8');
       const body = await res.json();
       body.Meta.DataModel.should.equal('PatientAdmin');
       body.Meta.EventType.should.equal('NewPatient');
-      body.Meta.Test.should.equal(true);
+      should(body.Meta.Test).be.undefined(); // not echoed in recorded answers
+      should(body.Meta.EventDateTime).be.undefined();
+      body.Meta.Message.ID.should.be.a.Number();
       body.Meta.Source.should.eql({ ID: '7ce6f387-c33c-417d-8682-81e83628cbd9', Name: 'Redox Dev Tools' });
       body.Meta.Destinations.should.eql([
         { ID: EMR, Name: 'Redox EMR' },
-        { ID: SCHEDULING, Name: 'Redox Scheduling' },
+        { ID: SCHEDULING, Name: 'Redox Scheduling (emulator)' },
       ]);
       body.Meta.Logs.should.have.length(2);
       body.Meta.Logs[0].should.have.properties(['ID', 'AttemptID']);
@@ -157,36 +159,61 @@ describe('Redox emulator', function () {
       (await malformed.json()).Meta.Errors[0].Text.should.match(/Invalid JSON/);
     });
 
-    it('answers a PatientSearch Query at /query with the sample patient and a Response event type', async function () {
-      const res = await post(
-        '/query',
-        {
-          Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: EMR }] },
-          Patient: { Demographics: { FirstName: 'Timothy', LastName: 'Bixby', DOB: '2008-01-06' } },
-        },
-        auth(),
-      );
+    const search = (Patient, path = '/endpoint') =>
+      post(path, { Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: PATIENT_SEARCH }] }, Patient }, auth());
+
+    it("answers a PatientSearch Query at /endpoint with one Patient and PotentialMatches, keeping the request's EventType", async function () {
+      const res = await search({ Demographics: { FirstName: 'timothy', LastName: 'Bixby', DOB: '2008-01-06' } });
       res.status.should.equal(200);
       const body = await res.json();
-      body.Meta.EventType.should.equal('QueryResponse');
+      body.Meta.EventType.should.equal('Query');
+      body.Meta.Destinations.should.eql([{ ID: PATIENT_SEARCH, Name: 'Patient Search Endpoint' }]);
       body.Meta.Logs.should.have.length(1);
-      body.Patients.should.have.length(1);
-      body.Patients[0].Demographics.FirstName.should.equal('Timothy');
-      body.Patients[0].Identifiers[0].should.eql({ ID: '0000000001', IDType: 'MR' });
-      const none = await post(
-        '/query',
+      should(body.Patients).be.undefined();
+      body.Patient.Demographics.FirstName.should.equal('Timothy');
+      body.Patient.Identifiers[0].should.eql({ ID: '0000000001', IDType: 'MR' });
+      body.PotentialMatches.should.eql([]);
+      (await (await search({ Identifiers: [{ ID: '0000000001', IDType: 'MR' }] })).json()).Patient.Demographics.LastName.should.equal(
+        'Bixby',
+      );
+    });
+
+    it('answers a PatientSearch Query that matches nobody with Patient {}', async function () {
+      for (const query of [{ Demographics: { LastName: 'Nobody' } }, { Identifiers: [{ ID: 'unknown', IDType: 'MR' }] }, {}, undefined]) {
+        const body = await (await search(query)).json();
+        body.Patient.should.eql({}, JSON.stringify(query));
+        body.PotentialMatches.should.eql([]);
+      }
+    });
+
+    it('still answers queries at /query, for older clients', async function () {
+      const body = await (await search({ Demographics: { LastName: 'Bixby' } }, '/query')).json();
+      body.Patient.Demographics.LastName.should.equal('Bixby');
+      emulator.received[0].path.should.equal('/query');
+    });
+
+    it("answers a LocationQuery with Patients, as that query's answer schema has it", async function () {
+      const res = await post(
+        '/endpoint',
         {
-          Meta: { DataModel: 'PatientSearch', EventType: 'Query', Destinations: [{ ID: EMR }] },
-          Patient: { Demographics: { LastName: 'Nobody' } },
+          Meta: { DataModel: 'PatientSearch', EventType: 'LocationQuery', Destinations: [{ ID: PATIENT_SEARCH }] },
+          Patient: { Visit: {} },
         },
         auth(),
       );
-      (await none.json()).Patients.should.eql([]);
+      (await res.json()).Patients.should.have.length(1);
+    });
+
+    it("refuses an event without a key the event's schema requires at the top level", async function () {
+      const res = await post('/endpoint', { Meta: meta({ DataModel: 'Device', EventType: 'New' }), Device: { ID: 'd1' } }, auth());
+      res.status.should.equal(400);
+      const error = (await res.json()).Meta.Errors[0];
+      error.should.containDeep({ Text: 'Required field missing - Observations in Device:New', Type: 'message', Module: 'DataModels' });
     });
 
     it('answers a Clinical Summary PatientQuery with a summary, and refuses a query to two destinations', async function () {
       const res = await post(
-        '/query',
+        '/endpoint',
         {
           Meta: { DataModel: 'Clinical Summary', EventType: 'PatientQuery', Destinations: [{ ID: EMR }] },
           Patient: { Identifiers: [{ ID: '0000000001', IDType: 'MR' }] },
@@ -195,7 +222,7 @@ describe('Redox emulator', function () {
       );
       res.status.should.equal(200);
       const body = await res.json();
-      body.Meta.EventType.should.equal('PatientQueryResponse');
+      body.Meta.EventType.should.equal('PatientQuery');
       body.Header.Patient.Demographics.LastName.should.equal('Bixby');
       body.Allergies.should.not.be.empty();
       const two = await post(

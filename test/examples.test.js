@@ -71,10 +71,15 @@ describe('examples in a real Node-RED', function () {
     await client.inject('ex2-inject');
     const found = await client.debugFrom('ex2-found');
     found.value.Demographics.FirstName.should.equal('Timothy');
+    found.value.Identifiers[0].should.eql({ ID: '0000000001', IDType: 'MR' });
     await client.inject('ex2-inject-nobody');
     const none = await client.debugFrom('ex2-notfound');
     none.value.should.equal('No patient matches the search');
-    emulator.received.map((r) => r.path).should.eql(['/query', '/query']);
+    // Redox's answer: Patient ({} for nobody) and PotentialMatches, posted to /endpoint, to one destination
+    emulator.received.map((r) => r.path).should.eql(['/endpoint', '/endpoint']);
+    for (const r of emulator.received)
+      r.body.Meta.Destinations.should.eql([{ ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6', Name: 'Patient Search Endpoint' }]);
+    client.debug.filter((d) => d.id === 'ex2-error').should.be.empty();
   });
 
   it('03 gets a token and calls Redox with the core http request node', async function () {
@@ -155,7 +160,7 @@ describe('examples in a real Node-RED', function () {
     sent.Meta.should.containDeep({
       DataModel: 'Scheduling',
       EventType: 'New',
-      Destinations: [{ ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6' }],
+      Destinations: [{ ID: 'c5d0e7a2-3b1f-4e8c-9a6d-2f4b8e1c7d93' }],
     });
     sent.Visit.VisitDateTime.should.equal('2026-12-01T09:30:00.000Z');
     sent.Visit.Duration.should.equal(45);

@@ -104,7 +104,11 @@ describe('OAuth API keys', function () {
       out.port.should.equal('err');
       out.msg.statusCode.should.equal(401);
       out.msg.error.code.should.equal('authRefused');
-      out.msg.payload.should.eql({ error: 'invalid_client', error_description: 'unknown key ID (kid) for this client: no-such-key' });
+      out.msg.payload.should.containDeep({
+        error: 'invalid_client',
+        error_description: 'unknown key ID (kid) for this client: no-such-key',
+      });
+      out.msg.payload.error_uri.should.startWith('https://'); // OAuth errors carry error, error_description and error_uri
     });
 
     it('a wrong key', async function () {
@@ -119,7 +123,28 @@ describe('OAuth API keys', function () {
       const outputs = await load({}, { clientId: 'client-hs', clientSecret: HS_SECRET });
       const out = await sendAndWait('send', { payload: newPatient() }, outputs);
       out.msg.statusCode.should.equal(400);
-      out.msg.payload.should.eql({ error: 'invalid_grant', error_description: 'the assertion has expired' });
+      out.msg.payload.should.containDeep({ error: 'invalid_grant', error_description: 'the assertion has expired' });
+    });
+
+    it('sends the Key ID as kid with HS384 too, when one is set', async function () {
+      const seen = [];
+      const original = ctx.emulator.auth.oauthToken.bind(ctx.emulator.auth);
+      ctx.emulator.auth.oauthToken = (req, res, raw, ...rest) => (seen.push(raw), original(req, res, raw, ...rest));
+      const outputs = await load({ keyId: 'hs-key' }, { clientId: 'client-hs', clientSecret: HS_SECRET });
+      (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
+      const header = JSON.parse(Buffer.from(new URLSearchParams(seen[0]).get('client_assertion').split('.')[0], 'base64url'));
+      header.should.eql({ alg: 'HS384', typ: 'JWT', kid: 'hs-key' });
+    });
+
+    it('a client clock 15 s fast (Redox allows 10 s of skew, and 8 s passes)', async function () {
+      ctx.emulator.clockOffsetMs = -8000;
+      const outputs = await load({}, { clientId: 'client-hs', clientSecret: HS_SECRET });
+      (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
+      ctx.emulator.clockOffsetMs = -15000;
+      ctx.emulator.revokeAccessTokens(); // the next message needs a new assertion
+      const out = await sendAndWait('send', { payload: newPatient() }, outputs);
+      out.msg.statusCode.should.equal(400);
+      out.msg.payload.error_description.should.equal('iat is in the future');
     });
 
     it('a replayed jti', async function () {
@@ -135,7 +160,7 @@ describe('OAuth API keys', function () {
         ctx.emulator.revokeAccessTokens();
         const out = await sendAndWait('send', { payload: newPatient() }, outputs);
         out.msg.statusCode.should.equal(400);
-        out.msg.payload.should.eql({ error: 'invalid_grant', error_description: 'jti already used: sign a new assertion' });
+        out.msg.payload.should.containDeep({ error: 'invalid_grant', error_description: 'jti already used: sign a new assertion' });
       } finally {
         crypto.randomUUID = original;
       }
@@ -156,6 +181,24 @@ describe('OAuth API keys', function () {
       out.msg.error.code.should.equal('badPrivateKey');
       ctx.emulator.calls.oauthToken.should.equal(0);
       JSON.stringify(helper.log().args).should.not.containEql('Tm90IGEga2V5');
+    });
+
+    it('a private key without its Key ID: refused at start, per message and in Test connection, with no token call', async function () {
+      const outputs = await load({ keyId: '' }, { clientId: 'client-rs', privateKey: RSA.privateKey });
+      const startLog = helper
+        .log()
+        .args.map((a) => a[0])
+        .find((e) => e.level === helper.log().ERROR);
+      startLog.msg.should.equal(word('redox-config.errors.missingKeyId'));
+      const out = await sendAndWait('send', { payload: newPatient() }, outputs);
+      out.port.should.equal('err');
+      out.msg.error.code.should.equal('missingKeyId');
+      const test = await helper
+        .request()
+        .post('/redox-config/test')
+        .send({ baseUrl: ctx.url, authMethod: 'oauth', keyId: ' ', credentials: { clientId: 'client-rs', privateKey: RSA.privateKey } });
+      test.body.should.eql({ ok: false, message: word('redox-config.errors.missingKeyId') });
+      ctx.emulator.calls.oauthToken.should.equal(0);
     });
 
     it('an algorithm that does not fit the key', async function () {

@@ -111,7 +111,7 @@ describe('npm start (quick start)', function () {
       const response = await client.debugFrom('qs-debug-response');
       response.value.Meta.Logs.should.have.length(1);
       await client.inject('qs-inject-search');
-      (await client.debugFrom('qs-debug-response')).value.Patients[0].Demographics.LastName.should.equal('Bixby');
+      (await client.debugFrom('qs-debug-response')).value.Patient.Demographics.LastName.should.equal('Bixby');
       await client.inject('qs-inject-token');
       (await client.debugFrom('qs-debug-token')).value.should.match(/^\d{4}-\d\d-\d\dT/);
       await client.inject('qs-inject-oauth');
@@ -122,7 +122,7 @@ describe('npm start (quick start)', function () {
       calls.oauthToken.should.equal(1); // the OAuth connection signed with the key pair npm start made
       received
         .map((r) => `${r.path} ${r.body.Meta.DataModel} ${r.body.Meta.EventType}`)
-        .should.eql(['/endpoint PatientAdmin NewPatient', '/query PatientSearch Query', '/endpoint PatientAdmin NewPatient']);
+        .should.eql(['/endpoint PatientAdmin NewPatient', '/endpoint PatientSearch Query', '/endpoint PatientAdmin NewPatient']);
       fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8').should.not.containEql('PRIVATE KEY');
       received[0].body.Patient.Demographics.FirstName.should.equal('Timothy');
     } finally {

@@ -16,6 +16,8 @@ const {
   delay,
   useEmulator,
   word,
+  RedoxEmulator,
+  DEMO_CREDENTIALS,
 } = require('./support');
 const { PACKAGE } = require('../dist/nodes/lib/node-red/package-info');
 const { requireFromNodeRed } = require('./node-red-path');
@@ -84,7 +86,7 @@ describe('redox-send', function () {
       ctx.emulator.received[0].body.Meta.should.containDeep({ EventType: 'Registration', Test: false });
     });
 
-    it('routes a query to /query and emits its results', async function () {
+    it('posts a query to /endpoint, as every data model, and emits its results', async function () {
       const outputs = await load({ dataModel: 'PatientSearch', eventType: 'Query' });
       const { port, msg } = await sendAndWait(
         'send',
@@ -92,13 +94,13 @@ describe('redox-send', function () {
         outputs,
       );
       port.should.equal('ok');
-      ctx.emulator.received[0].path.should.equal('/query');
-      ctx.emulator.calls.endpoint.should.equal(0);
-      msg.payload.Meta.EventType.should.equal('QueryResponse');
-      msg.payload.Patients[0].Demographics.DOB.should.equal('2008-01-06');
+      ctx.emulator.received[0].path.should.equal('/endpoint');
+      ctx.emulator.calls.query.should.equal(0);
+      msg.payload.Meta.EventType.should.equal('Query');
+      msg.payload.Patient.Demographics.DOB.should.equal('2008-01-06');
     });
 
-    it('routes Clinical Summary PatientQuery (a model name with a space) to /query', async function () {
+    it('posts Clinical Summary PatientQuery (a model name with a space) to /endpoint', async function () {
       const outputs = await load({ dataModel: 'Clinical Summary', eventType: 'PatientQuery' });
       const { port, msg } = await sendAndWait(
         'send',
@@ -106,8 +108,62 @@ describe('redox-send', function () {
         outputs,
       );
       port.should.equal('ok');
-      ctx.emulator.received[0].path.should.equal('/query');
+      ctx.emulator.received[0].path.should.equal('/endpoint');
       msg.payload.Header.Patient.Demographics.FirstName.should.equal('Timothy');
+    });
+  });
+
+  describe('Meta as Redox allows it, and the source', function () {
+    it('accepts Meta.Test and Meta.EventDateTime given as null, as not set', async function () {
+      const outputs = await load({ test: true });
+      const { port } = await sendAndWait('send', { payload: newPatient({ Meta: { Test: null, EventDateTime: null } }) }, outputs);
+      port.should.equal('ok');
+      const meta = ctx.emulator.received[0].body.Meta;
+      meta.Test.should.be.true();
+      meta.EventDateTime.should.match(/^\d{4}-\d\d-\d\dT/);
+    });
+
+    it("sends the connection's source ID as Redox-Source-Id and Meta.Source.ID, with every request that carries the token", async function () {
+      await helper.load(
+        NODES,
+        buildFlow(ctx.url, [sendNode('send'), { id: 'token', type: 'redox-token' }], { config: { sourceId: 'src-2' } }),
+        credentials(),
+      );
+      const outputs = collect(['send', 'token']);
+      (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
+      const [request] = ctx.emulator.received;
+      request.headers['redox-source-id'].should.equal('src-2');
+      request.body.Meta.Source.should.eql({ ID: 'src-2' });
+      // a payload that names its source keeps it; the header still says the connection's
+      (await sendAndWait('send', { payload: newPatient({ Meta: { Source: { ID: 'src-3' } } }) }, outputs)).port.should.equal('ok');
+      ctx.emulator.received[1].body.Meta.Source.should.eql({ ID: 'src-3' });
+      // authentication carries no bearer token, so no source header
+      ctx.emulator.arrivals.filter((a) => a.kind === 'auth').should.have.length(1);
+    });
+
+    it('is refused by a key with several sources when the request names none, or a wrong one', async function () {
+      const sources = [
+        { ID: 'src-a', Name: 'Source A' },
+        { ID: 'src-b', Name: 'Source B' },
+      ];
+      const emulator = new RedoxEmulator({ credentials: [{ ...DEMO_CREDENTIALS, sources }] });
+      const url = await emulator.start();
+      try {
+        for (const [sourceId, expected] of [
+          ['', 400],
+          ['src-x', 400],
+          ['src-b', 200],
+        ]) {
+          await helper.load(NODES, buildFlow(url, [sendNode('send')], { config: { sourceId } }), credentials());
+          const out = await sendAndWait('send', { payload: newPatient() }, collect(['send']));
+          (out.msg.statusCode ?? out.msg.error.statusCode).should.equal(expected, `source ID "${sourceId}"`);
+          if (expected === 200) out.msg.payload.Meta.Source.should.eql({ ID: 'src-b', Name: 'Source B' });
+          else out.msg.error.errors[0].Text.should.startWith('Source not found');
+          await helper.unload();
+        }
+      } finally {
+        await emulator.stop();
+      }
     });
   });
 
@@ -250,7 +306,6 @@ describe('redox-send', function () {
 
   describe('transport failures', function () {
     it('reports a refused connection on output 2', async function () {
-      const { RedoxEmulator } = require('./support');
       const closed = new RedoxEmulator();
       const url = await closed.start();
       await closed.stop();

@@ -30,7 +30,8 @@ class RedoxEmulator extends emulatorModule.RedoxEmulator {
 const NODES = [require('../dist/nodes/redox-config'), require('../dist/nodes/redox-send'), require('../dist/nodes/redox-token')];
 
 const EMR = 'af394f14-b34a-464f-8d24-895f370af4c9';
-const SCHEDULING = '0f4bd1d1-451d-4351-8cfd-b767d1b488d6';
+const PATIENT_SEARCH = '0f4bd1d1-451d-4351-8cfd-b767d1b488d6';
+const SCHEDULING = 'c5d0e7a2-3b1f-4e8c-9a6d-2f4b8e1c7d93';
 
 function newPatient(extra = {}) {
   return {
@@ -210,6 +211,7 @@ module.exports = {
   NODES,
   EMR,
   SCHEDULING,
+  PATIENT_SEARCH,
   DEMO_CREDENTIALS,
   RedoxEmulator,
   newPatient,

@@ -94,6 +94,54 @@ describe('token lifecycle (redox-config)', function () {
     ctx.emulator.calls.authenticate.should.equal(2);
   });
 
+  for (const [what, fault] of [
+    ['400', { status: 400, body: '{"Meta":{"Errors":[{"Text":"Invalid refresh token"}]}}' }],
+    ['404', { status: 404, body: 'Not Found', contentType: 'text/html' }],
+    ['500', { status: 500, body: 'Internal Server Error', contentType: 'text/html' }],
+    ['a 200 without a token', { status: 200, body: '{}' }],
+  ]) {
+    it(`authenticates again at once when a refresh is answered with ${what}, and never sends that refresh token again`, async function () {
+      const outputs = await loadTwo();
+      (await sendAndWait('a', { payload: newPatient() }, outputs)).port.should.equal('ok');
+      ctx.emulator.injectFaults({ path: '/auth/refreshToken', ...fault });
+      ctx.emulator.revokeAccessTokens();
+      (await sendAndWait('b', { payload: newPatient() }, outputs)).port.should.equal('ok');
+      ctx.emulator.calls.faults.should.equal(1);
+      ctx.emulator.calls.authenticate.should.equal(2);
+      // the new authentication's refresh token works as usual
+      ctx.emulator.revokeAccessTokens();
+      (await sendAndWait('a', { payload: newPatient() }, outputs)).port.should.equal('ok');
+      ctx.emulator.calls.refreshToken.should.equal(1); // the refused one counts as a fault
+      ctx.emulator.calls.faults.should.equal(1);
+      ctx.emulator.calls.authenticate.should.equal(2);
+    });
+  }
+
+  it('keeps working after the first token expired while every refresh is refused (400)', async function () {
+    ctx.emulator.tokenLifetimeMs = 1000;
+    const outputs = await loadTwo();
+    ctx.emulator.injectFaults(...Array.from({ length: 20 }, () => ({ path: '/auth/refreshToken', status: 400, body: '{}' })));
+    for (let i = 0; i < 6; i++) {
+      (await sendAndWait(i % 2 ? 'a' : 'b', { payload: newPatient() }, outputs)).port.should.equal('ok', `message ${i + 1}`);
+      await delay(400);
+    }
+    ctx.emulator.calls.authenticate.should.be.aboveOrEqual(2);
+    ctx.emulator.calls.refreshToken.should.be.belowOrEqual(ctx.emulator.calls.authenticate); // one refused refresh per authentication, at most
+    outputs.all.filter((o) => o.port === 'err').should.be.empty();
+  });
+
+  it('keeps a still-valid token when its refresh fails on the network, and renews it later', async function () {
+    ctx.emulator.tokenLifetimeMs = 2000; // renewed 0.5 s before expiry
+    const outputs = await loadTwo();
+    ctx.emulator.injectFaults({ path: '/auth/refreshToken', drop: true });
+    (await sendAndWait('a', { payload: newPatient() }, outputs)).port.should.equal('ok');
+    await delay(1650); // the background refresh at 1.5 s was dropped
+    ctx.emulator.calls.faults.should.equal(1);
+    (await sendAndWait('b', { payload: newPatient() }, outputs)).port.should.equal('ok');
+    ctx.emulator.calls.authenticate.should.equal(1);
+    ctx.emulator.calls.rejected401.should.equal(0);
+  });
+
   it('keeps the latest refresh token: several renewals in a row all succeed', async function () {
     const outputs = await loadTwo();
     (await sendAndWait('a', { payload: newPatient() }, outputs)).port.should.equal('ok');

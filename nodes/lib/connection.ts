@@ -19,6 +19,8 @@ export interface ConnectionOptions {
   retry?: RetryOptions;
   throttle?: ThrottleOptions;
   tls?: TlsOptions;
+  /** Sent as Redox-Source-Id with every request that carries the token, for organizations with several sources. */
+  sourceId?: string;
   /** Makes the token source, given this connection's HTTP client and normalised base URL. */
   tokenSource: (http: HttpClient, baseUrl: string) => TokenSource;
   /** A token kept from before a redeploy, used until it is due for renewal. */
@@ -59,6 +61,7 @@ function normaliseBaseUrl(value: unknown): string {
 
 export class RedoxConnection {
   readonly baseUrl: string;
+  private readonly sourceId: string | undefined;
   private readonly http: HttpClient;
   private readonly throttle: Throttle;
   private readonly tokens: TokenManager;
@@ -71,6 +74,7 @@ export class RedoxConnection {
 
   constructor(options: ConnectionOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    this.sourceId = options.sourceId?.trim() || undefined;
     this.retry = options.retry ?? DEFAULT_RETRY;
     const throttle = options.throttle ?? DEFAULT_THROTTLE;
     this.throttle = new Throttle(throttle);
@@ -161,11 +165,12 @@ export class RedoxConnection {
     });
   }
 
-  /** The Authorization header for a token, made once per token rather than once per request. */
+  /** The Authorization header for a token (and the source's), made once per token rather than once per request. */
   private authorization(token: IssuedToken): Record<string, string> {
     if (this.headersFor !== token) {
       this.headersFor = token;
-      this.headers = Object.freeze({ authorization: `Bearer ${token.accessToken}` });
+      const source: Record<string, string> = this.sourceId ? { 'redox-source-id': this.sourceId } : {};
+      this.headers = Object.freeze({ authorization: `Bearer ${token.accessToken}`, ...source });
     }
     return this.headers;
   }

@@ -22,7 +22,7 @@ function codeOf(fn: () => unknown): string {
 
 describe('unit: request builder', function () {
   it("fills Meta from the node's settings and keeps the model's keys beside it", function () {
-    const request = buildRequest(patient(), SETTINGS, NOW);
+    const request = buildRequest(patient(), SETTINGS, { now: NOW });
     request.path.should.equal('/endpoint');
     JSON.parse(request.body).should.eql({
       ...patient(),
@@ -42,7 +42,7 @@ describe('unit: request builder', function () {
       Meta: { EventType: 'PatientUpdate', Test: false, Destinations: [{ ID: 'other' }], FacilityCode: 'RES' },
     };
     const before = JSON.stringify(payload);
-    const meta = JSON.parse(buildRequest(payload, SETTINGS, NOW).body).Meta;
+    const meta = JSON.parse(buildRequest(payload, SETTINGS, { now: NOW }).body).Meta;
     meta.should.containDeep({
       DataModel: 'PatientAdmin',
       EventType: 'PatientUpdate',
@@ -53,10 +53,12 @@ describe('unit: request builder', function () {
     JSON.stringify(payload).should.equal(before);
   });
 
-  it('routes a query to /query and insists on exactly one destination', function () {
+  it('posts a query to /endpoint, as every data model, and insists on exactly one destination', function () {
     const query = { dataModel: 'PatientSearch', eventType: 'Query', test: false };
-    buildRequest(patient(), { ...query, destinations: [{ ID: EMR }] }, NOW).path.should.equal('/query');
-    codeOf(() => buildRequest(patient(), { ...query, destinations: [{ ID: EMR }, { ID: 'x' }] }, NOW)).should.equal('queryOneDestination');
+    buildRequest(patient(), { ...query, destinations: [{ ID: EMR }] }, { now: NOW }).path.should.equal('/endpoint');
+    codeOf(() => buildRequest(patient(), { ...query, destinations: [{ ID: EMR }, { ID: 'x' }] }, { now: NOW })).should.equal(
+      'queryOneDestination',
+    );
   });
 
   it('says what is wrong, with a code a flow can switch on', function () {
@@ -70,9 +72,22 @@ describe('unit: request builder', function () {
     codeOf(() => buildRequest({ n: BigInt(1) }, SETTINGS)).should.equal('notSerializable');
   });
 
+  it('takes Meta.Test and Meta.EventDateTime given as null as not set', function () {
+    const meta = JSON.parse(buildRequest({ ...patient(), Meta: { Test: null, EventDateTime: null } }, SETTINGS, { now: NOW }).body).Meta;
+    meta.Test.should.be.true(); // the node's setting
+    meta.EventDateTime.should.equal(NOW.toISOString());
+  });
+
+  it("names the connection's source in Meta.Source.ID, unless the payload names one", function () {
+    JSON.parse(buildRequest(patient(), SETTINGS, { sourceId: 'src-1' }).body).Meta.Source.should.eql({ ID: 'src-1' });
+    const own = { ...patient(), Meta: { Source: { ID: 'mine', Name: 'Mine' } } };
+    JSON.parse(buildRequest(own, SETTINGS, { sourceId: 'src-1' }).body).Meta.Source.should.eql({ ID: 'mine', Name: 'Mine' });
+    (JSON.parse(buildRequest(patient(), SETTINGS).body).Meta.Source === undefined).should.be.true();
+  });
+
   it('keeps a "__proto__" key as a plain key', function () {
     const payload = JSON.parse('{"__proto__": {"polluted": true}, "Patient": {}}');
-    const body = buildRequest(payload, SETTINGS, NOW).body;
+    const body = buildRequest(payload, SETTINGS, { now: NOW }).body;
     body.should.containEql('"__proto__":{"polluted":true}');
     should(({} as Record<string, unknown>).polluted).be.undefined();
   });

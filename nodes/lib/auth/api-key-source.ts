@@ -2,7 +2,7 @@
  * Legacy API-key authentication (../shared/redox-api.md section 1): POST /auth/authenticate with
  * the key and secret, POST /auth/refreshToken with the key and the latest refresh token.
  */
-import { excerpt, RedoxError, responseDetails } from '../shared/errors';
+import { excerpt, isRedoxError, RedoxError, responseDetails } from '../shared/errors';
 import type { HttpClient, HttpResponse } from '../transport/http';
 import type { IssuedToken, TokenSource } from './token-source';
 
@@ -27,8 +27,19 @@ export class ApiKeyTokenSource implements TokenSource {
     return this.post('/auth/authenticate', { apiKey: this.credentials.apiKey, secret: this.credentials.secret });
   }
 
-  renew(previous: IssuedToken): Promise<IssuedToken> {
-    return this.post('/auth/refreshToken', { apiKey: this.credentials.apiKey, refreshToken: previous.refreshToken });
+  /**
+   * What Redox answers to a stale or unknown refresh token is not documented (../shared/redox-api.md
+   * section 1): any HTTP answer but a usable token counts as refused, so that the manager
+   * authenticates again; except 429, which says wait. Network errors and timeouts pass as they are.
+   */
+  async renew(previous: IssuedToken): Promise<IssuedToken> {
+    try {
+      return await this.post('/auth/refreshToken', { apiKey: this.credentials.apiKey, refreshToken: previous.refreshToken });
+    } catch (err) {
+      const status = isRedoxError(err) ? err.details.statusCode : undefined;
+      if (!isRedoxError(err) || err.code === 'authRefused' || status === undefined || status === 429) throw err;
+      throw new RedoxError('authRefused', { status, reason: err.params.reason ?? '-' }, err.details);
+    }
   }
 
   private async post(path: string, body: object): Promise<IssuedToken> {

@@ -16,7 +16,7 @@ export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-typ
 export interface OAuthCredentials {
   clientId: string;
   signing: SigningKey;
-  /** Sent as `kid` with RS384 and ES384. */
+  /** Sent as `kid`: required with RS384 and ES384, sent with HS384 too when set. */
   keyId?: string;
   scope?: string;
 }
@@ -58,7 +58,7 @@ export class OAuthTokenSource implements TokenSource {
     const { clientId, signing, keyId } = this.credentials;
     const iat = Math.floor(this.now() / 1000);
     return new SignJWT({})
-      .setProtectedHeader({ alg: signing.alg, typ: 'JWT', ...(signing.alg !== 'HS384' && keyId ? { kid: keyId } : {}) })
+      .setProtectedHeader({ alg: signing.alg, typ: 'JWT', ...(keyId ? { kid: keyId } : {}) })
       .setIssuer(clientId)
       .setSubject(clientId)
       .setAudience(this.tokenUrl)

@@ -1,7 +1,7 @@
 /**
  * The token lifecycle of one config node: obtain lazily, share one in-flight call among every
  * waiter, renew ahead of expiry off the request path, fall back from a refused renewal to a new
- * authentication, and forget a token that Redox refused.
+ * authentication at once, and forget a token that Redox refused.
  */
 import { isRedoxError, RedoxError } from '../shared/errors';
 import type { IssuedToken, TokenSource } from './token-source';
@@ -33,6 +33,8 @@ export class TokenManager {
   /** The token last refused or expired: its refresh token may still renew it. */
   private previous: IssuedToken | undefined;
   private pending: Promise<IssuedToken> | undefined;
+  /** A refresh token Redox refused: never sent again. */
+  private refusedRefresh: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly now: () => number;
@@ -117,18 +119,7 @@ export class TokenManager {
   }
 
   private async fetch(): Promise<IssuedToken> {
-    const earlier = this.currentToken ?? this.previous;
-    let token: IssuedToken;
-    if (earlier?.refreshToken && this.source.renew) {
-      try {
-        token = await this.source.renew(earlier);
-      } catch (err) {
-        if (!(isRedoxError(err) && err.code === 'authRefused')) throw err;
-        token = await this.source.obtain();
-      }
-    } else {
-      token = await this.source.obtain();
-    }
+    let token = await this.renewOrObtain();
     if (this.closed) throw new RedoxError('stopped');
     token = withMinimumLifetime(token);
     this.currentToken = token;
@@ -136,6 +127,35 @@ export class TokenManager {
     this.options.onIssued?.(token);
     this.schedule(token);
     return token;
+  }
+
+  /**
+   * Renews with the refresh token when there is one worth trying, else authenticates. A refused
+   * renewal (any answer but a token or a 429: Redox does not document which) authenticates at
+   * once and the refresh token is not tried again; so does any failed renewal once the token has
+   * expired. A still-valid token whose renewal failed otherwise (network, timeout, 429) is kept,
+   * and the failure goes to the caller's retry rules.
+   */
+  private async renewOrObtain(): Promise<IssuedToken> {
+    const earlier = this.currentToken ?? this.previous;
+    if (!earlier?.refreshToken || !this.source.renew || earlier.refreshToken === this.refusedRefresh) return this.source.obtain();
+    try {
+      return await this.source.renew(earlier);
+    } catch (err) {
+      const refused = isRedoxError(err) && err.code === 'authRefused';
+      const expired = this.now() >= earlier.expiresAt;
+      const rateLimited = isRedoxError(err) && err.details.statusCode === 429;
+      if (!refused && !(expired && !rateLimited)) throw err;
+      if (refused) this.refusedRefresh = earlier.refreshToken;
+      if (expired) this.drop(earlier);
+      return this.source.obtain();
+    }
+  }
+
+  /** Forgets a token that can no longer be used or renewed. */
+  private drop(token: IssuedToken): void {
+    if (this.currentToken === token) this.currentToken = undefined;
+    if (this.previous === token) this.previous = undefined;
   }
 
   /** Renews in the background ahead of expiry, so that no request waits for it. */

@@ -1,12 +1,14 @@
 /**
- * Redox Data Models and their event types (../shared/redox-api.md section 4).
- * Used to route queries to /query, by the emulator to validate requests, and by the editor.
+ * Redox Data Models and their event types (../shared/redox-api.md section 4), with the top-level
+ * keys beside Meta that Redox's JSON schemas require (../shared/redox-schemas). Used by the
+ * request builder (a query takes one destination), by the emulator to validate requests, and by
+ * the editor.
  */
 
 export interface DataModelEntry {
-  /** Asynchronous event types, sent to /endpoint. */
+  /** Asynchronous event types. */
   readonly events: readonly string[];
-  /** Synchronous event types (queries), sent to /query. */
+  /** Synchronous event types (queries): Redox answers them with results. */
   readonly queries: readonly string[];
   /** Top-level keys beside Meta that Redox's schemas require, per event type ('*' for all). */
   readonly required?: Readonly<Record<string, readonly string[]>>;
@@ -39,31 +41,55 @@ export const DATA_MODELS: Readonly<Record<string, DataModelEntry>> = {
       Registration: ['Patient'],
       Transfer: ['Patient'],
       VisitUpdate: ['Patient'],
-      VisitMerge: ['Patient'],
+      VisitMerge: ['Patient', 'Visit'],
     },
   },
   Scheduling: {
     events: ['New', 'Reschedule', 'Modification', 'Cancel', 'NoShow', 'PushSlots'],
     queries: ['AvailableSlots', 'Booked'],
-    required: { New: ['Visit'], Reschedule: ['Visit'], Modification: ['Visit'], Cancel: ['Visit'], NoShow: ['Visit'] },
+    required: {
+      New: ['Visit'],
+      Reschedule: ['Visit'],
+      Modification: ['Visit'],
+      Cancel: ['Visit'],
+      NoShow: ['Visit'],
+      PushSlots: ['Slots'],
+      AvailableSlots: ['StartDateTime'],
+      Booked: ['StartDateTime'],
+    },
   },
-  SurgicalScheduling: { events: ['New', 'Reschedule', 'Modification', 'Cancel', 'NoShow'], queries: [] },
+  SurgicalScheduling: {
+    events: ['New', 'Reschedule', 'Modification', 'Cancel', 'NoShow'],
+    queries: [],
+    required: {
+      New: ['Patient', 'Procedures', 'Visit'],
+      Reschedule: ['Patient', 'Procedures', 'Visit'],
+      Modification: ['Patient', 'Procedures', 'Visit'],
+      Cancel: ['Visit', 'Patient', 'Procedures'],
+      NoShow: ['Visit', 'Patient', 'Procedures'],
+    },
+  },
   Results: {
     events: ['New', 'NewUnsolicited'],
     queries: ['Query'],
-    required: { New: ['Patient', 'Orders'] },
+    required: { New: ['Patient', 'Orders'], NewUnsolicited: ['Patient', 'Orders'] },
   },
   Order: {
     events: ['New', 'Update', 'Cancel', 'GroupedOrders'],
     queries: ['Query'],
-    required: { New: ['Patient', 'Order'], Update: ['Patient', 'Order'], Cancel: ['Patient', 'Order'] },
+    required: {
+      New: ['Patient', 'Order'],
+      Update: ['Patient', 'Order'],
+      Cancel: ['Patient', 'Order'],
+      GroupedOrders: ['Patient', 'Orders'],
+    },
   },
   'Clinical Summary': {
     events: ['PatientPush', 'VisitPush'],
     queries: ['PatientQuery', 'VisitQuery', 'DocumentQuery', 'DocumentGet'],
-    required: { PatientQuery: ['Patient'], DocumentGet: ['Document'] },
+    required: { PatientQuery: ['Patient'], VisitQuery: ['Patient'], DocumentQuery: ['Patient'], DocumentGet: ['Document'] },
   },
-  PatientSearch: { events: [], queries: ['Query', 'LocationQuery'] },
+  PatientSearch: { events: [], queries: ['Query', 'LocationQuery'], required: { LocationQuery: ['Patient'] } },
   Notes: {
     events: ['New', 'Replace', 'Delete'],
     queries: ['Query'],
@@ -75,19 +101,63 @@ export const DATA_MODELS: Readonly<Record<string, DataModelEntry>> = {
     required: { New: ['Patient', 'Media'], Replace: ['Patient', 'Media'], Delete: ['Patient', 'Media'] },
   },
   Flowsheet: { events: ['New'], queries: [], required: { New: ['Patient', 'Observations'] } },
-  Financial: { events: ['Transaction', 'AccountUpdate'], queries: [] },
-  Claim: { events: ['Submission', 'Payment'], queries: [] },
-  Device: { events: ['New'], queries: [] },
-  Inventory: { events: ['Update', 'Deplete'], queries: [] },
-  Medications: { events: ['New', 'Update', 'Cancel', 'Administration'], queries: [] },
-  Vaccination: { events: ['New', 'Administration'], queries: ['PatientQuery'] },
-  Referral: { events: ['New', 'Modify', 'Cancel', 'AuthReview', 'AuthResponse'], queries: ['Query'] },
-  Provider: { events: ['New', 'Update', 'Activate', 'Deactivate'], queries: ['ProviderQuery'] },
-  Organization: { events: ['New', 'Update'], queries: ['Query'] },
-  PatientEducation: { events: ['New', 'Update', 'Delete'], queries: [] },
+  Financial: {
+    events: ['Transaction', 'AccountUpdate'],
+    queries: [],
+    required: { Transaction: ['Patient', 'Transactions'], AccountUpdate: ['Patient'] },
+  },
+  Claim: { events: ['Submission', 'Payment'], queries: [], required: { Payment: ['Payments'] } },
+  Device: { events: ['New'], queries: [], required: { New: ['Device', 'Observations'] } },
+  Inventory: { events: ['Update', 'Deplete'], queries: [], required: { Update: ['Items'], Deplete: ['Items'] } },
+  Medications: {
+    events: ['New', 'Update', 'Cancel', 'Administration'],
+    queries: [],
+    required: {
+      New: ['Patient', 'Order'],
+      Update: ['Patient', 'Order'],
+      Cancel: ['Patient', 'Order'],
+      Administration: ['Patient', 'Administrations'],
+    },
+  },
+  Vaccination: {
+    events: ['New', 'Administration'],
+    queries: ['PatientQuery'],
+    required: { New: ['Patient', 'Vaccinations'], Administration: ['Patient', 'Vaccinations'] },
+  },
+  Referral: {
+    events: ['New', 'Modify', 'Cancel', 'AuthReview', 'AuthResponse'],
+    queries: ['Query'],
+    required: {
+      New: ['Patient'],
+      Modify: ['Patient'],
+      Cancel: ['Patient'],
+      AuthReview: ['Patient'],
+      AuthResponse: ['Patient'],
+      Query: ['Patient'],
+    },
+  },
+  Provider: {
+    events: ['New', 'Update', 'Activate', 'Deactivate'],
+    queries: ['ProviderQuery'],
+    required: { New: ['Providers'], Update: ['Providers'], Activate: ['Providers'], Deactivate: ['Providers'] },
+  },
+  Organization: {
+    events: ['New', 'Update'],
+    queries: ['Query'],
+    required: { New: ['Directory', 'Organizations'], Update: ['Action', 'Directory', 'Organizations'], Query: ['Directory'] },
+  },
+  PatientEducation: {
+    events: ['New', 'Update', 'Delete'],
+    queries: [],
+    required: { New: ['Patient', 'Education'], Update: ['Patient', 'Education'], Delete: ['Patient', 'Education'] },
+  },
   Research: { events: ['Study', 'SubjectUpdate'], queries: [] },
-  ClinicalDecisions: { events: [], queries: ['Request'] },
-  SSO: { events: [], queries: ['Sign-on'] },
+  ClinicalDecisions: {
+    events: [],
+    queries: ['Request'],
+    required: { Request: ['Patient', 'UnsignedMedicationOrders', 'UnsignedProcedureOrders'] },
+  },
+  SSO: { events: [], queries: ['Sign-on'], required: { 'Sign-on': ['Subject', 'Expiration', 'IssuedAt'] } },
 };
 
 function entryFor(dataModel: string): DataModelEntry | undefined {

@@ -18,8 +18,16 @@ export interface SendSettings {
   test: boolean;
 }
 
+/** What the connection adds to every request. */
+export interface RequestContext {
+  /** The connection's source ID: Meta.Source.ID when the payload names no source. */
+  sourceId?: string;
+  now?: Date;
+}
+
 export interface DataModelRequest {
-  path: '/endpoint' | '/query';
+  /** Every data model, queries included, goes to /endpoint (../shared/redox-api.md section 2). */
+  path: '/endpoint';
   /** The JSON text to post. */
   body: string;
   dataModel: string;
@@ -82,7 +90,7 @@ function destinationsFrom(meta: Plain, settings: SendSettings): Array<Plain> {
   });
 }
 
-export function buildRequest(payload: unknown, settings: SendSettings, now: Date = new Date()): DataModelRequest {
+export function buildRequest(payload: unknown, settings: SendSettings, context: RequestContext = {}): DataModelRequest {
   if (!isPlainObject(payload)) throw new RedoxError('payloadNotObject', { type: typeName(payload) });
   const givenMeta = payload.Meta === undefined ? {} : payload.Meta;
   if (!isPlainObject(givenMeta)) throw new RedoxError('metaNotObject', { type: typeName(givenMeta) });
@@ -94,12 +102,12 @@ export function buildRequest(payload: unknown, settings: SendSettings, now: Date
 
   const destinations = destinationsFrom(givenMeta, settings);
   if (destinations.length === 0) throw new RedoxError('missingDestination');
-  const query = isQuery(dataModel, eventType);
-  if (query && destinations.length !== 1) {
+  if (isQuery(dataModel, eventType) && destinations.length !== 1) {
     throw new RedoxError('queryOneDestination', { model: `${dataModel} ${eventType}`, count: destinations.length });
   }
 
-  if (givenMeta.Test !== undefined && typeof givenMeta.Test !== 'boolean') {
+  // Redox's schemas allow null for Test and EventDateTime: null means not set.
+  if (givenMeta.Test !== undefined && givenMeta.Test !== null && typeof givenMeta.Test !== 'boolean') {
     throw new RedoxError('badTestFlag', { type: typeName(givenMeta.Test) });
   }
 
@@ -108,15 +116,16 @@ export function buildRequest(payload: unknown, settings: SendSettings, now: Date
     ...givenMeta,
     DataModel: dataModel,
     EventType: eventType,
-    EventDateTime: givenMeta.EventDateTime ?? now.toISOString(),
+    EventDateTime: givenMeta.EventDateTime ?? (context.now ?? new Date()).toISOString(),
     Test: givenMeta.Test ?? settings.test,
     Destinations: destinations,
   };
+  if (context.sourceId && givenMeta.Source === undefined) meta.Source = { ID: context.sourceId };
   let body: string;
   try {
     body = JSON.stringify({ ...payload, Meta: meta });
   } catch (err) {
     throw new RedoxError('notSerializable', { reason: (err as Error)?.message ?? String(err) });
   }
-  return { path: query ? '/query' : '/endpoint', body, dataModel, eventType };
+  return { path: '/endpoint', body, dataModel, eventType };
 }

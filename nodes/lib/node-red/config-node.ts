@@ -20,11 +20,15 @@ export interface RedoxConfigDef extends NodeDef, ConfigSettings {
   algorithm?: string;
   /** OAuth: an optional scope. */
   scope?: string;
+  /** For organizations with several sources: sent as Redox-Source-Id and Meta.Source.ID. */
+  sourceId?: string;
 }
 
 export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {
   /** The base URL as set (possibly ${NAME}). */
   baseUrl: string;
+  /** The source ID requests name, if set. */
+  sourceId: string | undefined;
   /** The shared connection; throws RedoxError when the settings make one impossible. */
   connection(): RedoxConnection;
   /** The user-facing text of an error: translated, with every secret and token masked. */

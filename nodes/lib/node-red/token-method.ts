@@ -26,7 +26,10 @@ export function tokenMethodFor(def: RedoxConfigDef, creds: RedoxConfigCredential
     const clientSecret = resolve(creds.clientSecret);
     if (!clientId) throw new RedoxError('missingCredentials');
     const signing = readSigningKey({ privateKey, clientSecret, algorithm: def.algorithm });
-    const oauth = { clientId, signing, keyId: def.keyId?.trim() || undefined, scope: def.scope?.trim() || undefined };
+    const keyId = def.keyId?.trim() || undefined;
+    // Redox requires the kid header with a key pair ("JWT header kid property is required").
+    if (signing.alg !== 'HS384' && !keyId) throw new RedoxError('missingKeyId');
+    const oauth = { clientId, signing, keyId, scope: def.scope?.trim() || undefined };
     return {
       source: (http, url) => new OAuthTokenSource(http, url, oauth),
       identity: ['oauth', clientId, privateKey ?? '', clientSecret ?? '', def.keyId ?? '', def.algorithm ?? '', def.scope ?? ''],

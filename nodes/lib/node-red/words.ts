@@ -51,6 +51,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, ErrorWords>> = {
   badSetting: connection('config'),
   badPrivateKey: connection('config'),
   algorithmMismatch: connection('config'),
+  missingKeyId: connection('config'),
   storedElsewhere: connection('config'),
   tlsNotDeployed: connection('config'),
   authRefused: connection('refused'),

@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'badSetting'
   | 'badPrivateKey'
   | 'algorithmMismatch'
+  | 'missingKeyId'
   | 'storedElsewhere'
   | 'tlsNotDeployed'
   // authentication
