@@ -111,7 +111,7 @@ export class RedoxEmulator implements AuthSettings {
 
   constructor(options: EmulatorOptions = {}) {
     this.auth = new EmulatorAuth(options.credentials, options.oauthClients, this, this.calls);
-    this.destinations = options.destinations ?? SAMPLE_DESTINATIONS;
+    this.destinations = options.destinations ?? [...SAMPLE_DESTINATIONS];
     this.tokenLifetimeMs = options.tokenLifetimeMs ?? DAY_MS;
     this.maxBodyBytes = options.maxBodyBytes ?? 40 * 1024 * 1024;
     this.rateLimit = options.rateLimit ?? { limit: 7500, windowMs: 5 * 60 * 1000 };

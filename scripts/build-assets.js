@@ -18,6 +18,7 @@ const GENERATED = {
     ...Object.entries(shape.FLAG_SETTINGS).map(([name, s]) => `${name}: { value: ${s.default} },`),
   ],
   credentials: shape.CREDENTIAL_FIELDS.map((field) => `${field}: { type: 'password' },`),
+  placeholders: Object.entries(shape.NUMBER_SETTINGS).map(([name, s]) => `${name}: '${s.default}',`),
 };
 
 function generate(file, text) {

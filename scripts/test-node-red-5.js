@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run test:node-red-5`: the same suite against Node-RED 5 on Node.js 22. Node-RED 5 needs
 // Node.js 22.9+, which comes from the npm registry (the `node` package ships the binary); Node-RED 5
-// is installed once into .cache/node-red-5 (ignored by git). Run `npm install` (which builds) first.
+// is installed once into .cache/node-red-5 (ignored by git). Run `npm test` (which builds) first.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');

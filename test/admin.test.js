@@ -46,12 +46,45 @@ describe('admin endpoints', function () {
     const closed = new RedoxEmulator();
     const closedUrl = await closed.start();
     await closed.stop();
+    // refused on this machine: most likely the emulator is not running, and the message says so
     (await test({ baseUrl: closedUrl, credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal(
-      word('redox-config.errors.network'),
+      word('redox-config.errors.networkEmulator'),
     );
     (await test({ baseUrl: 'http://redox.example.org', credentials: { apiKey: 'a', secret: 'bbbb' } })).body.message.should.equal(
       word('redox-config.errors.insecureBaseUrl'),
     );
+  });
+
+  describe('${NAME} values', function () {
+    const ENV = { REDOX_TEST_BASE_URL: '', REDOX_TEST_API_KEY: DEMO_CREDENTIALS.apiKey, REDOX_TEST_SECRET: DEMO_CREDENTIALS.secret };
+    beforeEach(function () {
+      Object.assign(process.env, ENV, { REDOX_TEST_BASE_URL: ctx.url });
+    });
+    afterEach(function () {
+      for (const name of Object.keys(ENV)) delete process.env[name];
+    });
+    const stored = { apiKey: '__PWRD__', secret: '__PWRD__' };
+
+    it('tests an untouched connection written with ${NAME}: base URLs compared as written', async function () {
+      await helper.load(NODES, buildFlow('${REDOX_TEST_BASE_URL}', [sendNode('send')], { config: { authMethod: 'apiKey' } }), {
+        cfg: { apiKey: '${REDOX_TEST_API_KEY}', secret: '${REDOX_TEST_SECRET}' },
+      });
+      (await test({ id: 'cfg', baseUrl: '${REDOX_TEST_BASE_URL}', credentials: stored })).body.ok.should.be.true();
+      ctx.emulator.calls.authenticate.should.equal(1);
+      // the resolved URL typed in instead is another URL as written: the stored credentials stay home
+      (await test({ id: 'cfg', baseUrl: ctx.url, credentials: stored })).body.message.should.equal(
+        word('redox-config.errors.storedElsewhere'),
+      );
+    });
+
+    it('takes ${NAME} typed in the dialog literally: never read from the environment', async function () {
+      await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
+      const typed = await test({ baseUrl: ctx.url, credentials: { apiKey: '${REDOX_TEST_API_KEY}', secret: '${REDOX_TEST_SECRET}' } });
+      typed.body.should.eql({ ok: false, message: word('redox-config.errors.authRefused') });
+      const url = await test({ baseUrl: '${REDOX_TEST_BASE_URL}', credentials: { apiKey: 'a', secret: 'bbbb' } });
+      url.body.should.eql({ ok: false, message: word('redox-config.errors.badBaseUrl') });
+      ctx.emulator.calls.authenticate.should.equal(1); // the literal key was refused; the URL was never reached
+    });
   });
 
   it('uses stored credentials ("unchanged" in the dialog) only with the base URL they were stored with', async function () {

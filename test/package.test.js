@@ -1,7 +1,7 @@
 'use strict';
 // The package as published: what `npm pack` ships, and that the tarball installs into a plain
 // Node-RED user directory and loads with no error, in the Node-RED under test.
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -62,7 +62,13 @@ describe('the published package', function () {
       const userDir = path.join(work, 'user');
       fs.mkdirSync(userDir);
       fs.writeFileSync(path.join(userDir, 'package.json'), '{ "name": "node-red-project", "private": true }\n');
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: userDir, stdio: 'pipe' });
+      // installing runs no script of the package: nothing for npm to warn about or ask approval for
+      const manifest = JSON.parse(execFileSync('tar', ['-xOzf', tarball, 'package/package.json'], { encoding: 'utf8' }));
+      for (const script of ['preinstall', 'install', 'postinstall', 'prepare'])
+        Object.keys(manifest.scripts ?? {}).should.not.containEql(script);
+      const installed = spawnSync('npm', ['install', '--no-audit', '--no-fund', tarball], { cwd: userDir, encoding: 'utf8' });
+      installed.status.should.equal(0, installed.stderr);
+      `${installed.stdout}${installed.stderr}`.should.not.match(/script/i);
       nodeRed = await startNodeRed({ userDir, fromWorkingTree: false });
       const res = await fetch(`${nodeRed.url}/nodes`, { headers: { accept: 'application/json' } });
       const sets = (await res.json()).filter((s) => s.module === '@nr-health/node-red-redox');

@@ -1,6 +1,6 @@
 /**
  * The input handling redox-send and redox-token share: the connection check, how a failure
- * reaches the flow (output 2 when it is wired, else done(err) so that Catch nodes and the debug
+ * reaches the flow (output 2 when it is wired, else done(text) so that Catch nodes and the debug
  * sidebar see it), and closing: messages in flight are stopped and completed on output 2 before
  * the node reports itself closed. The message keeps everything it had, plus what Redox answered.
  */
@@ -116,20 +116,9 @@ function failMessage(node: Node, msg: Msg, err: unknown, message: string, send: 
     send([null, msg]);
     done();
   } else {
-    done(new FlowError(message, info.code));
-  }
-}
-
-/** What Catch nodes receive: Node-RED shows its toString(), which here is the message alone. */
-class FlowError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-
-  override toString(): string {
-    return this.message;
+    // Plain text, so that the debug sidebar shows it whole (an Error shows as a preview with its
+    // stack, the text cut short). Catch nodes get it as msg.error.message, and Node-RED keeps the
+    // message's own msg.error, with the code and details, as msg._error.
+    (done as (err: Error | string) => void)(message); // Node-RED takes text, though its typings say Error
   }
 }

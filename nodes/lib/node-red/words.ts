@@ -4,7 +4,7 @@
  * the compiler refuses a new error code until it has its words here.
  */
 import type { NodeAPI, NodeStatus } from 'node-red';
-import { isRedoxError, type ErrorCode } from '../shared/errors';
+import { isRedoxError, type ErrorCode, type RedoxError } from '../shared/errors';
 import type { StatusState } from './config-node';
 import { PACKAGE } from './package-info';
 
@@ -88,11 +88,16 @@ export function say(RED: NodeAPI, owner: WordOwner, key: string, params?: Record
 /** The translated text of an error (not yet masked: the connection does that). */
 export function errorText(RED: NodeAPI, err: unknown): string {
   if (!isRedoxError(err)) return say(RED, 'redox-config', 'errors.unexpected', { message: String((err as Error)?.message ?? err) });
-  const text = say(RED, ERROR_WORDS[err.code].owner, `errors.${err.code}`, err.params);
+  const text = say(RED, ERROR_WORDS[err.code].owner, `errors.${emulatorDown(err) ? 'networkEmulator' : err.code}`, err.params);
   const attempts = err.details.attempts;
   return attempts
     ? say(RED, 'redox-config', 'errors.afterAttempts', { message: text, count: attempts.length, attempts: attempts.join(', ') })
     : text;
+}
+
+/** Nothing answers on this machine's address: most likely the emulator is not running. */
+function emulatorDown(err: RedoxError): boolean {
+  return err.code === 'network' && err.params.reason === 'ECONNREFUSED' && /^(127\.|localhost(:|$)|\[::1\])/.test(String(err.params.host));
 }
 
 /** The status a node shows after `err`. */
