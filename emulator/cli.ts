@@ -11,7 +11,7 @@ import { DEFAULT_EMULATOR_PORT } from './defaults';
 import { DEMO_CREDENTIALS, DEMO_OAUTH_CLIENT, RedoxEmulator } from './emulator';
 
 const HELP = `Usage: redox-emulator [options]
-  --port N              port to listen on (default $REDOX_EMULATOR_PORT or ${DEFAULT_EMULATOR_PORT})
+  --port N              port to listen on, 0 (any free port) to 65535 (default $REDOX_EMULATOR_PORT or ${DEFAULT_EMULATOR_PORT})
   --host ADDRESS        address to listen on (default 127.0.0.1)
   --api-key KEY         API key to accept (default ${DEMO_CREDENTIALS.apiKey})
   --secret SECRET       secret to accept (default ${DEMO_CREDENTIALS.secret})
@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const port = Number(values.port ?? process.env.REDOX_EMULATOR_PORT ?? DEFAULT_EMULATOR_PORT);
+  const portText = values.port ?? process.env.REDOX_EMULATOR_PORT ?? String(DEFAULT_EMULATOR_PORT);
+  // An empty port would make Number() 0, a random port: refuse it like any other bad one.
+  const port = /^\d{1,5}$/.test(portText.trim()) ? Number(portText) : NaN;
   const lifetime = values['token-lifetime'] === undefined ? undefined : Number(values['token-lifetime']);
   const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
   if (
@@ -64,9 +66,25 @@ async function main(): Promise<void> {
   if (values['oauth-public-key']) {
     emulator.registerOAuthKey(values['oauth-client-id']!, values['oauth-key-id']!, fs.readFileSync(values['oauth-public-key'], 'utf8'));
   }
-  const url = await emulator.start(port, values.host);
+  let url: string;
+  try {
+    url = await emulator.start(port, values.host);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE') throw err;
+    console.error(
+      `redox-emulator: port ${port} is in use (another emulator, or npm start?): choose another with --port, e.g. --port ${port + 1}`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   console.log(
-    `Redox emulator listening on ${url} (API key "${values['api-key']}", OAuth client "${values['oauth-client-id']}"; state at ${url}/_emulator/state)`,
+    [
+      `Redox emulator listening on ${url}`,
+      `  legacy API key "${values['api-key']}", secret "${values.secret}"`,
+      `  OAuth client "${values['oauth-client-id']}"${values['oauth-public-key'] ? ` (key ID "${values['oauth-key-id']}")` : ''}, HS384 secret "${DEMO_OAUTH_CLIENT.secret}"`,
+      `  state at ${url}/_emulator/state; Ctrl-C stops it`,
+    ].join('\n'),
   );
   const stop = () => {
     emulator.stop().then(
@@ -78,7 +96,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((err: NodeJS.ErrnoException) => {
-  console.error(`redox-emulator: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`);
+main().catch((err: Error) => {
+  console.error(`redox-emulator: ${err.message}`);
   process.exitCode = 1;
 });

@@ -132,8 +132,8 @@ async function main() {
       userDir,
       '--port',
       String(port),
-      '-D',
-      'uiHost=127.0.0.1',
+      '--settings',
+      path.join(__dirname, 'quick-start-settings.js'),
       // load this package from the working tree: rebuild (npm start does) and restart to see a change
       '-D',
       `nodesDir=${root}`,
@@ -186,6 +186,7 @@ async function main() {
       target.real
         ? 'Without REDOX_API_KEY, REDOX_SECRET and REDOX_OAUTH_CLIENT_ID, npm start uses the local emulator instead.'
         : 'Real Redox: REDOX_API_KEY=... REDOX_SECRET=... [REDOX_BASE_URL=https://api.redoxengine.com] npm start (see the README for OAuth keys)',
+      `Node-RED's log:   ${path.relative(process.cwd(), path.join(userDir, 'node-red.log'))}`,
       `Flows are kept in ${path.relative(process.cwd(), userDir) || userDir}; npm run start:reset starts over. Ctrl-C stops.`,
       '',
     ].join('\n'),

@@ -111,11 +111,11 @@ describe('npm start (quick start)', function () {
       const response = await client.debugFrom('qs-debug-response');
       response.value.Meta.Logs.should.have.length(1);
       await client.inject('qs-inject-search');
-      (await client.debugFrom('qs-debug-response')).value.Patient.Demographics.LastName.should.equal('Bixby');
+      (await client.debugFrom('qs-debug-search')).value.Patient.Demographics.LastName.should.equal('Bixby');
       await client.inject('qs-inject-token');
       (await client.debugFrom('qs-debug-token')).value.should.match(/^\d{4}-\d\d-\d\dT/);
       await client.inject('qs-inject-oauth');
-      (await client.debugFrom('qs-debug-response')).value.Meta.Logs.should.have.length(1);
+      (await client.debugFrom('qs-debug-oauth')).value.Meta.Logs.should.have.length(1);
 
       const { calls, received } = await state();
       calls.authenticate.should.equal(1);
