@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 require('should');
 const { chromium } = require('playwright-core');
+const crypto = require('node:crypto');
 const { RedoxEmulator, DEMO_CREDENTIALS, EMR, newPatient } = require('../support');
 const { startNodeRed, waitFor } = require('../node-red-process');
 
@@ -23,7 +24,11 @@ describe('the editor, in a browser', function () {
     fs.mkdirSync(OUTPUT, { recursive: true });
     emulator = new RedoxEmulator();
     await emulator.start();
-    nodeRed = await startNodeRed({ settings: { editorTheme: { tours: false }, logging: { console: { level: 'warn' } } } });
+    nodeRed = await startNodeRed({
+      settings: { editorTheme: { tours: false }, logging: { console: { level: 'warn' } } },
+      // a connection written as the quick start writes it: ${NAME} values Node-RED resolves when deployed
+      env: { REDOX_TEST_BASE_URL: emulator.url, REDOX_TEST_API_KEY: DEMO_CREDENTIALS.apiKey, REDOX_TEST_SECRET: DEMO_CREDENTIALS.secret },
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -212,5 +217,147 @@ describe('the editor, in a browser', function () {
       Destinations: [{ ID: EMR, Name: 'Redox EMR' }],
     });
     await page.screenshot({ path: path.join(OUTPUT, 'flow-deployed.png') });
+  });
+
+  describe('the connection dialog on flows as they are shipped', function () {
+    const RSA = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const PRIVATE_KEY = RSA.privateKey.export({ type: 'pkcs8', format: 'pem' });
+
+    before(async function () {
+      emulator.registerOAuthKey('browser-client', 'browser-key', RSA.publicKey.export({ type: 'spki', format: 'pem' }));
+      // deployed through the admin API as a flow file would be, then the editor reloaded to show it
+      await nodeRed.client.deploy([
+        { id: 'shipped-tab', type: 'tab', label: 'shipped' },
+        // no authMethod and no timeout settings: as older flows, and the quick start before it wrote them
+        {
+          id: 'shipped-legacy',
+          type: 'redox-config',
+          name: 'written with ${NAME}',
+          baseUrl: '${REDOX_TEST_BASE_URL}',
+          credentials: { apiKey: '${REDOX_TEST_API_KEY}', secret: '${REDOX_TEST_SECRET}' },
+        },
+        {
+          id: 'shipped-oauth',
+          type: 'redox-config',
+          name: 'OAuth with a stored key',
+          baseUrl: emulator.url,
+          authMethod: 'oauth',
+          keyId: 'browser-key',
+          credentials: { clientId: 'browser-client', privateKey: PRIVATE_KEY },
+        },
+        {
+          id: 'shipped-unwired',
+          type: 'redox-send',
+          z: 'shipped-tab',
+          x: 300,
+          y: 100,
+          redox: 'shipped-legacy',
+          dataModel: 'PatientAdmin',
+          eventType: 'NewPatient',
+          destinations: JSON.stringify([EMR]),
+          wires: [[], []],
+        },
+        { id: 'shipped-token', type: 'redox-token', z: 'shipped-tab', x: 300, y: 180, redox: 'shipped-oauth', wires: [[], []] },
+        {
+          id: 'shipped-inject',
+          type: 'inject',
+          z: 'shipped-tab',
+          x: 100,
+          y: 100,
+          props: [{ p: 'payload' }],
+          repeat: '',
+          crontab: '',
+          once: false,
+          topic: '',
+          payload: '"not an object"',
+          payloadType: 'json',
+          wires: [['shipped-unwired']],
+        },
+      ]);
+      await page.reload();
+      await page.waitForSelector('#red-ui-palette .red-ui-palette-node[data-palette-type="redox-send"]', { timeout: 30000 });
+    });
+
+    async function openConnection(id) {
+      await page.evaluate((configId) => window.RED.editor.editConfig('', 'redox-config', configId), id);
+      await page.waitForSelector('#node-config-input-authMethod', { state: 'visible' });
+    }
+
+    async function closeDialog(button) {
+      await page.click(button);
+      await page.waitForSelector('#node-config-input-authMethod', { state: 'detached' });
+    }
+
+    it('shows the legacy key and the defaults for a connection without authMethod or settings, and its untouched Test connection works', async function () {
+      await openConnection('shipped-legacy');
+      (await page.inputValue('#node-config-input-authMethod')).should.equal('apiKey');
+      (await page.locator('#node-config-input-authMethod option:checked').textContent()).should.equal('API key and secret (legacy)');
+      (await page.isVisible('#node-config-input-apiKey')).should.be.true();
+      for (const [field, shown] of [
+        ['requestTimeout', '120'],
+        ['maxAttempts', '4'],
+        ['rateLimit', '7000'],
+        ['maxQueue', '1000'],
+      ]) {
+        (await page.inputValue(`#node-config-input-${field}`)).should.equal('');
+        (await page.getAttribute(`#node-config-input-${field}`, 'placeholder')).should.equal(shown, field);
+      }
+      (await page.inputValue('#node-config-input-baseUrl')).should.equal('${REDOX_TEST_BASE_URL}');
+      const before = emulator.calls.authenticate;
+      await page.click('#redox-config-test');
+      await page.waitForSelector('#redox-config-test-result.redox-ok, #redox-config-test-result.redox-fail');
+      await page.screenshot({ path: path.join(OUTPUT, 'redox-config-written-with-env.png') });
+      (await page.textContent('#redox-config-test-result')).should.equal('Authenticated: these settings work');
+      emulator.calls.authenticate.should.equal(before + 1);
+      await closeDialog('#node-config-dialog-cancel');
+    });
+
+    it('shows a stored private key as stored, keeps it when saved untouched, and removes it on request', async function () {
+      await openConnection('shipped-oauth');
+      (await page.inputValue('#node-config-input-privateKey')).should.equal('');
+      (await page.getAttribute('#node-config-input-privateKey', 'placeholder')).should.match(/private key is stored/);
+      (await page.isVisible('#redox-config-remove-key')).should.be.true();
+      const before = emulator.calls.oauthToken;
+      await page.click('#redox-config-test');
+      await page.waitForSelector('#redox-config-test-result.redox-ok, #redox-config-test-result.redox-fail');
+      (await page.textContent('#redox-config-test-result')).should.equal('Authenticated: these settings work');
+      emulator.calls.oauthToken.should.equal(before + 1);
+      await page.screenshot({ path: path.join(OUTPUT, 'redox-config-stored-key.png') });
+      await closeDialog('#node-config-dialog-ok');
+      await page.click('#red-ui-header-button-deploy');
+      const stored = async () => (await (await fetch(`${nodeRed.url}/credentials/redox-config/shipped-oauth`)).json()).has_privateKey;
+      await waitFor(
+        async () => (await stored()) === true && !(await page.isVisible('#red-ui-header-button-deploy:not(.disabled)')),
+        10000,
+        'the deploy',
+      );
+      (await stored()).should.be.true(); // saved untouched: kept
+
+      await openConnection('shipped-oauth');
+      await page.click('#redox-config-remove-key');
+      (await page.getAttribute('#node-config-input-privateKey', 'placeholder')).should.not.match(/stored/);
+      await page.fill('#node-config-input-keyId', '');
+      await page.fill('#node-config-input-clientSecret', 'a-client-secret');
+      await closeDialog('#node-config-dialog-ok');
+      await page.click('#red-ui-header-button-deploy');
+      await waitFor(async () => (await stored()) === false, 10000, 'the key to be removed');
+    });
+
+    it('shows an error of a node whose error output is not wired as its whole text in the debug sidebar', async function () {
+      await page.click('#red-ui-tab-debug-link-button, a[href="#debug"], #red-ui-sidebar-tab-debug').catch(() => {});
+      await page.evaluate(() => window.RED.sidebar.show('debug'));
+      await page.evaluate(() => window.RED.workspaces.show('shipped-tab'));
+      await waitFor(
+        async () => {
+          await page.locator('#red-ui-workspace-chart .red-ui-flow-node-button').first().click();
+          return (await page.locator('.red-ui-debug-msg-level-20').count()) > 0;
+        },
+        10000,
+        'the error in the debug sidebar',
+      );
+      const shown = await page.locator('.red-ui-debug-msg-level-20 .red-ui-debug-msg-payload').first().textContent();
+      await page.screenshot({ path: path.join(OUTPUT, 'debug-sidebar-error.png') });
+      shown.trim().should.equal('"msg.payload must be an object holding the Data Model message (it is a string)"'); // the sidebar quotes text
+    });
   });
 });
