@@ -77,6 +77,28 @@ describe('admin endpoints', function () {
       );
     });
 
+    it('tests an untouched OAuth connection whose Key ID is written with ${NAME}', async function () {
+      const pair = require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 });
+      ctx.emulator.registerOAuthKey('env-client', 'env-key', pair.publicKey.export({ type: 'spki', format: 'pem' }));
+      process.env.REDOX_TEST_KEY_ID = 'env-key';
+      try {
+        const config = { authMethod: 'oauth', keyId: '${REDOX_TEST_KEY_ID}' };
+        await helper.load(NODES, buildFlow('${REDOX_TEST_BASE_URL}', [sendNode('send')], { config }), {
+          cfg: { clientId: 'env-client', privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) },
+        });
+        const dialog = {
+          id: 'cfg',
+          baseUrl: '${REDOX_TEST_BASE_URL}',
+          ...config,
+          credentials: { clientId: '__PWRD__', privateKey: '__PWRD__' },
+        };
+        (await test(dialog)).body.ok.should.be.true();
+        ctx.emulator.calls.oauthToken.should.equal(1);
+      } finally {
+        delete process.env.REDOX_TEST_KEY_ID;
+      }
+    });
+
     it('takes ${NAME} typed in the dialog literally: never read from the environment', async function () {
       await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
       const typed = await test({ baseUrl: ctx.url, credentials: { apiKey: '${REDOX_TEST_API_KEY}', secret: '${REDOX_TEST_SECRET}' } });
@@ -138,6 +160,14 @@ describe('admin endpoints', function () {
     res.body.PatientAdmin.events.should.containEql('NewPatient');
     res.body.PatientSearch.queries.should.eql(['Query', 'LocationQuery']);
     res.body['Clinical Summary'].queries.should.containEql('PatientQuery');
+  });
+
+  it("serves the emulator's destinations for redox-send's dialog", async function () {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
+    const res = await helper.request().get('/redox-config/emulator-destinations').expect(200);
+    res.body.should.containEql({ ID: 'af394f14-b34a-464f-8d24-895f370af4c9', Name: 'Redox EMR' });
+    res.body.should.containEql({ ID: '0f4bd1d1-451d-4351-8cfd-b767d1b488d6', Name: 'Patient Search Endpoint' });
+    for (const destination of res.body) Object.keys(destination).should.eql(['ID', 'Name']);
   });
 });
 

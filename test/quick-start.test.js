@@ -99,6 +99,11 @@ describe('npm start (quick start)', function () {
     try {
       run.output().should.containEql(`Node-RED editor:  ${editor}`);
       run.output().should.containEql(`Redox emulator:   ${emulator}`);
+      run.output().should.match(/Node-RED's log: +\S*node-red\.log/);
+      // the editor opens on the flow: no welcome tour, no update-notification consent over it
+      const settings = await (await fetch(`${editor}/settings`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
+      settings.editorTheme.tours.should.be.false();
+      should(settings.telemetryEnabled).equal(false); // undefined would ask for consent
       const flows = await client.flows();
       flows.find((n) => n.type === 'tab').label.should.equal('Redox quick start');
       const config = flows.find((n) => n.type === 'redox-config');
