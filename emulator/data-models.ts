@@ -3,7 +3,8 @@
  * Redox validates it, and Redox's answer to it (a 200 with Meta, query results, or Meta.Errors).
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { isKnownEvent, isQuery, requiredKeys } from '../nodes/lib/datamodel/catalogue';
+import { generatedEvent, isKnownEvent, isQuery, readSchema, type JsonSchema } from '../nodes/lib/datamodel/catalogue';
+import { checkRequest } from '../nodes/lib/datamodel/payload-check';
 import { isObject } from './http-helpers';
 import { findSamplePatient, SAMPLE_CLINICAL_SUMMARY, SAMPLE_PATIENT } from './sample-data';
 
@@ -64,11 +65,11 @@ export function answerDataModel(body: unknown, sender: Sender, subscribed: reado
       ),
     ];
   }
-  for (const key of requiredKeys(model, event)) {
-    if (body[key] === undefined || body[key] === null) {
-      return [400, metaError(meta, `Required field missing - ${key} in ${model}:${event}`, 'message', 'DataModels')];
-    }
-  }
+  // Redox validates against its schemas and names a missing field; whether it lists them all is
+  // not documented, so the emulator names the first. The path notation inside the text is the
+  // emulator's: Redox's own for nested arrays is unconfirmed.
+  const [missing] = checkRequest(body, model, event, 'required') ?? [];
+  if (missing) return [400, metaError(meta, `Required field missing - ${missing.path} in ${model}:${event}`, 'message', 'DataModels')];
   const source = sourceOf(meta, sender);
   if (!source) {
     // Redox's wording for this refusal is not documented: the emulator's own.
@@ -105,12 +106,35 @@ function sourceOf(meta: Record<string, unknown>, sender: Sender): Source | undef
   return sender.sources.find((s) => s.ID === named);
 }
 
-/** Results of the queries the emulator knows, in the top-level keys of their answer schemas; others answer with Meta alone. */
-function queryResults(model: string, event: string, body: Record<string, unknown>): object {
+/**
+ * A query's results: the top-level keys of its answer schema, filled from the sample data where
+ * the emulator has some, empty (by their type) where it has none.
+ */
+function queryResults(model: string, event: string, body: Record<string, unknown>): Record<string, unknown> {
+  const samples = sampleResults(model, event, body);
+  const answer = generatedEvent(model, event)?.answer;
+  if (!answer) return samples;
+  const out: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(readSchema(answer).properties ?? {})) {
+    if (key !== 'Meta') out[key] = Object.prototype.hasOwnProperty.call(samples, key) ? samples[key] : emptyOf(schema);
+  }
+  return out;
+}
+
+/** What the sample data answers: Timothy Bixby for a PatientSearch that finds him, a Clinical Summary of his. */
+function sampleResults(model: string, event: string, body: Record<string, unknown>): Record<string, unknown> {
   if (model === 'PatientSearch' && event === 'Query') return { Patient: findSamplePatient(body.Patient) ?? {}, PotentialMatches: [] };
   if (model === 'PatientSearch' && event === 'LocationQuery') return { Patients: [SAMPLE_PATIENT] };
   if (model === 'Clinical Summary' && event === 'PatientQuery') return SAMPLE_CLINICAL_SUMMARY;
   return {};
+}
+
+/** An empty value of a schema's type: [] for a list, {} for an object, null otherwise. */
+function emptyOf(schema: JsonSchema): unknown {
+  const types = ([] as string[]).concat(schema.type ?? []);
+  if (types.includes('array') || schema.items) return [];
+  if (types.includes('object') || schema.properties) return {};
+  return null;
 }
 
 /** Redox's error body: the request's DataModel and EventType echoed, with one entry in Meta.Errors. */

@@ -3,10 +3,11 @@
  * through the shared connection, and emits the response (output 1) or the error (output 2).
  */
 import type { Node, NodeAPI } from 'node-red';
+import { checkBuiltRequest } from './lib/datamodel/payload-check';
 import { buildRequest } from './lib/datamodel/request-builder';
 import { handleInput, type FlowNodeDef } from './lib/node-red/input-handler';
 import { SendSettingsReader, type SendDef } from './lib/node-red/send-settings';
-import { errorText } from './lib/node-red/words';
+import { errorText, say } from './lib/node-red/words';
 import type { RedoxError } from './lib/shared/errors';
 
 export = function (RED: NodeAPI) {
@@ -25,6 +26,15 @@ export = function (RED: NodeAPI) {
       node.status({ fill: 'red', shape: 'ring', text });
     }
 
+    // An event the schemas don't know is sent unchecked, and said once.
+    const warned = new Set<string>();
+    const warnUnchecked = (dataModel: string, eventType: string) => {
+      const key = `${dataModel}/${eventType}`;
+      if (warned.has(key)) return;
+      warned.add(key);
+      node.warn(say(RED, 'redox-send', 'warnings.unchecked', { model: `${dataModel} ${eventType}` }));
+    };
+
     handleInput({
       RED,
       node,
@@ -32,6 +42,7 @@ export = function (RED: NodeAPI) {
       handle: async (msg, config, signal) => {
         if (!(settings instanceof SendSettingsReader)) throw settings;
         const request = buildRequest(msg.payload, settings.fixedSettings ?? (await settings.read(msg)), { sourceId: config.sourceId });
+        if (checkBuiltRequest(request, settings.checkMode) === 'unchecked') warnUnchecked(request.dataModel, request.eventType);
         const timeoutMs = typeof msg.requestTimeout === 'number' && msg.requestTimeout > 0 ? msg.requestTimeout : undefined;
         config.showStatus(node, 'sending');
         const result = await config.connection().post(request.path, request.body, { timeoutMs, signal });

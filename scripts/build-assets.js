@@ -1,5 +1,5 @@
-// Writes what Node-RED reads beside each compiled node into dist/nodes: the editor HTML, locales
-// and icons. redox-config.html gets its settings and credentials from the compiled
+// Writes what Node-RED reads beside each compiled node into dist/nodes: the editor HTML, locales,
+// icons and the generated data models. redox-config.html gets its settings and credentials from the compiled
 // connection-shape module, so that the dialog and the runtime share one definition.
 'use strict';
 const fs = require('node:fs');
@@ -35,4 +35,6 @@ for (const file of fs.readdirSync(path.join(root, 'nodes'))) {
   fs.writeFileSync(path.join(out, file), generate(file, text));
 }
 fs.cpSync(path.join(root, 'nodes', 'locales'), path.join(out, 'locales'), { recursive: true });
+// the data models generated from Redox's schemas, read at run time beside the compiled catalogue
+fs.cpSync(path.join(root, 'nodes', 'lib', 'datamodel', 'generated'), path.join(out, 'lib', 'datamodel', 'generated'), { recursive: true });
 fs.cpSync(path.join(root, 'icons'), path.join(out, 'icons'), { recursive: true });

@@ -197,7 +197,7 @@ describe('Redox emulator', function () {
         '/endpoint',
         {
           Meta: { DataModel: 'PatientSearch', EventType: 'LocationQuery', Destinations: [{ ID: PATIENT_SEARCH }] },
-          Patient: { Visit: {} },
+          Patient: { Identifiers: [{ ID: '0000000001', IDType: 'MR' }] },
         },
         auth(),
       );

@@ -112,6 +112,14 @@ describe('the editor, in a browser', function () {
     patientAdmin.should.containEql('NewPatient');
     patientAdmin.should.containEql('CensusQuery (query)');
     await pickOption('node-input-eventType', 'NewPatient');
+    // the fields NewPatient requires, and its example payload to copy
+    await waitFor(async () => page.isVisible('#redox-send-required-row'), 5000, 'the required fields');
+    (await page.textContent('#redox-send-required-fields')).should.equal(
+      'Patient, Patient.Identifiers, Patient.Identifiers[].ID, Patient.Identifiers[].IDType',
+    );
+    const example = await page.evaluate(() => window.$.getJSON('redox-config/example?dataModel=PatientAdmin&eventType=NewPatient'));
+    example.Patient.Demographics.LastName.should.equal('Bixby');
+    await page.click('#redox-send-copy-example');
 
     await page.locator('#redox-send-destination-rows .red-ui-editableList-addButton').click();
     await page.locator('.redox-destination-id').last().fill('not-a-uuid');

@@ -1,164 +1,42 @@
 /**
- * Redox Data Models and their event types (../shared/redox-api.md section 4), with the top-level
- * keys beside Meta that Redox's JSON schemas require (../shared/redox-schemas). Used by the
- * request builder (a query takes one destination), by the emulator to validate requests, and by
- * the editor.
+ * Redox Data Models and their event types, with the fields each event requires, as generated from
+ * Redox's JSON schemas and the event-type table of its documentation (`npm run
+ * generate:data-models`; the files in ./generated are committed). The request builder (a query
+ * takes one destination), the payload check, the emulator and the editor all read this one list.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 
 export interface DataModelEntry {
   /** Asynchronous event types. */
   readonly events: readonly string[];
   /** Synchronous event types (queries): Redox answers them with results. */
   readonly queries: readonly string[];
-  /** Top-level keys beside Meta that Redox's schemas require, per event type ('*' for all). */
-  readonly required?: Readonly<Record<string, readonly string[]>>;
+  /** The fields each event requires, at every level, in dotted form (`Patient.Identifiers[].ID`). */
+  readonly required: Readonly<Record<string, readonly string[]>>;
 }
 
-export const DATA_MODELS: Readonly<Record<string, DataModelEntry>> = {
-  PatientAdmin: {
-    events: [
-      'Arrival',
-      'Cancel',
-      'Discharge',
-      'NewPatient',
-      'PatientUpdate',
-      'PatientMerge',
-      'PreAdmit',
-      'Registration',
-      'Transfer',
-      'VisitUpdate',
-      'VisitMerge',
-    ],
-    queries: ['CensusQuery', 'VisitQuery'],
-    required: {
-      Arrival: ['Patient'],
-      Cancel: ['Patient'],
-      Discharge: ['Patient'],
-      NewPatient: ['Patient'],
-      PatientUpdate: ['Patient'],
-      PatientMerge: ['Patient'],
-      PreAdmit: ['Patient'],
-      Registration: ['Patient'],
-      Transfer: ['Patient'],
-      VisitUpdate: ['Patient'],
-      VisitMerge: ['Patient', 'Visit'],
-    },
-  },
-  Scheduling: {
-    events: ['New', 'Reschedule', 'Modification', 'Cancel', 'NoShow', 'PushSlots'],
-    queries: ['AvailableSlots', 'Booked'],
-    required: {
-      New: ['Visit'],
-      Reschedule: ['Visit'],
-      Modification: ['Visit'],
-      Cancel: ['Visit'],
-      NoShow: ['Visit'],
-      PushSlots: ['Slots'],
-      AvailableSlots: ['StartDateTime'],
-      Booked: ['StartDateTime'],
-    },
-  },
-  SurgicalScheduling: {
-    events: ['New', 'Reschedule', 'Modification', 'Cancel', 'NoShow'],
-    queries: [],
-    required: {
-      New: ['Patient', 'Procedures', 'Visit'],
-      Reschedule: ['Patient', 'Procedures', 'Visit'],
-      Modification: ['Patient', 'Procedures', 'Visit'],
-      Cancel: ['Visit', 'Patient', 'Procedures'],
-      NoShow: ['Visit', 'Patient', 'Procedures'],
-    },
-  },
-  Results: {
-    events: ['New', 'NewUnsolicited'],
-    queries: ['Query'],
-    required: { New: ['Patient', 'Orders'], NewUnsolicited: ['Patient', 'Orders'] },
-  },
-  Order: {
-    events: ['New', 'Update', 'Cancel', 'GroupedOrders'],
-    queries: ['Query'],
-    required: {
-      New: ['Patient', 'Order'],
-      Update: ['Patient', 'Order'],
-      Cancel: ['Patient', 'Order'],
-      GroupedOrders: ['Patient', 'Orders'],
-    },
-  },
-  'Clinical Summary': {
-    events: ['PatientPush', 'VisitPush'],
-    queries: ['PatientQuery', 'VisitQuery', 'DocumentQuery', 'DocumentGet'],
-    required: { PatientQuery: ['Patient'], VisitQuery: ['Patient'], DocumentQuery: ['Patient'], DocumentGet: ['Document'] },
-  },
-  PatientSearch: { events: [], queries: ['Query', 'LocationQuery'], required: { LocationQuery: ['Patient'] } },
-  Notes: {
-    events: ['New', 'Replace', 'Delete'],
-    queries: ['Query'],
-    required: { New: ['Patient', 'Note'], Replace: ['Patient', 'Note'], Delete: ['Patient', 'Note'] },
-  },
-  Media: {
-    events: ['New', 'Replace', 'Delete'],
-    queries: ['Query'],
-    required: { New: ['Patient', 'Media'], Replace: ['Patient', 'Media'], Delete: ['Patient', 'Media'] },
-  },
-  Flowsheet: { events: ['New'], queries: [], required: { New: ['Patient', 'Observations'] } },
-  Financial: {
-    events: ['Transaction', 'AccountUpdate'],
-    queries: [],
-    required: { Transaction: ['Patient', 'Transactions'], AccountUpdate: ['Patient'] },
-  },
-  Claim: { events: ['Submission', 'Payment'], queries: [], required: { Payment: ['Payments'] } },
-  Device: { events: ['New'], queries: [], required: { New: ['Device', 'Observations'] } },
-  Inventory: { events: ['Update', 'Deplete'], queries: [], required: { Update: ['Items'], Deplete: ['Items'] } },
-  Medications: {
-    events: ['New', 'Update', 'Cancel', 'Administration'],
-    queries: [],
-    required: {
-      New: ['Patient', 'Order'],
-      Update: ['Patient', 'Order'],
-      Cancel: ['Patient', 'Order'],
-      Administration: ['Patient', 'Administrations'],
-    },
-  },
-  Vaccination: {
-    events: ['New', 'Administration'],
-    queries: ['PatientQuery'],
-    required: { New: ['Patient', 'Vaccinations'], Administration: ['Patient', 'Vaccinations'] },
-  },
-  Referral: {
-    events: ['New', 'Modify', 'Cancel', 'AuthReview', 'AuthResponse'],
-    queries: ['Query'],
-    required: {
-      New: ['Patient'],
-      Modify: ['Patient'],
-      Cancel: ['Patient'],
-      AuthReview: ['Patient'],
-      AuthResponse: ['Patient'],
-      Query: ['Patient'],
-    },
-  },
-  Provider: {
-    events: ['New', 'Update', 'Activate', 'Deactivate'],
-    queries: ['ProviderQuery'],
-    required: { New: ['Providers'], Update: ['Providers'], Activate: ['Providers'], Deactivate: ['Providers'] },
-  },
-  Organization: {
-    events: ['New', 'Update'],
-    queries: ['Query'],
-    required: { New: ['Directory', 'Organizations'], Update: ['Action', 'Directory', 'Organizations'], Query: ['Directory'] },
-  },
-  PatientEducation: {
-    events: ['New', 'Update', 'Delete'],
-    queries: [],
-    required: { New: ['Patient', 'Education'], Update: ['Patient', 'Education'], Delete: ['Patient', 'Education'] },
-  },
-  Research: { events: ['Study', 'SubjectUpdate'], queries: [] },
-  ClinicalDecisions: {
-    events: [],
-    queries: ['Request'],
-    required: { Request: ['Patient', 'UnsignedMedicationOrders', 'UnsignedProcedureOrders'] },
-  },
-  SSO: { events: [], queries: ['Sign-on'], required: { 'Sign-on': ['Subject', 'Expiration', 'IssuedAt'] } },
-};
+/** One event of the generated list: its names, and its request and answer schemas. */
+export interface GeneratedEvent {
+  readonly dataModel: string;
+  readonly eventType: string;
+  readonly query: boolean;
+  /** The compacted request schema, a path under generated/schemas. */
+  readonly schema: string;
+  /** The compacted answer schema of a query, where Redox publishes one. */
+  readonly answer?: string;
+}
+
+/** The directory of the generated files, beside this module in the source and in dist. */
+export const GENERATED_DIR = path.join(__dirname, 'generated');
+
+function readGenerated<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(path.join(GENERATED_DIR, file), 'utf8')) as T;
+}
+
+export const DATA_MODELS: Readonly<Record<string, DataModelEntry>> = readGenerated('catalogue.json');
+
+const EVENTS: readonly GeneratedEvent[] = readGenerated<{ events: GeneratedEvent[] }>('models.json').events;
 
 function entryFor(dataModel: string): DataModelEntry | undefined {
   return Object.prototype.hasOwnProperty.call(DATA_MODELS, dataModel) ? DATA_MODELS[dataModel] : undefined;
@@ -175,9 +53,33 @@ export function isKnownEvent(dataModel: string, eventType: string): boolean {
   return entry !== undefined && (entry.events.includes(eventType) || entry.queries.includes(eventType));
 }
 
-/** The top-level keys Redox requires beside Meta for the pair (empty when none are known). */
-export function requiredKeys(dataModel: string, eventType: string): readonly string[] {
-  const required = entryFor(dataModel)?.required;
-  if (!required || !Object.prototype.hasOwnProperty.call(required, eventType)) return [];
-  return required[eventType];
+/** The generated entry of a known pair. */
+export function generatedEvent(dataModel: string, eventType: string): GeneratedEvent | undefined {
+  return EVENTS.find((e) => e.dataModel === dataModel && e.eventType === eventType);
+}
+
+const schemas = new Map<string, JsonSchema>();
+
+/** A generated schema (request or answer), by its path under generated/schemas; read once. */
+export function readSchema(file: string): JsonSchema {
+  let schema = schemas.get(file);
+  if (!schema) schemas.set(file, (schema = readGenerated<JsonSchema>(path.join('schemas', file))));
+  return schema;
+}
+
+/** The parts of Redox's (draft-04) schemas there are: nothing else appears in them. */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  required?: string[];
+}
+
+let examples: Record<string, unknown> | undefined;
+
+/** The example payload of a pair ("DataModel/EventType"): every required field filled with sample values. */
+export function examplePayload(dataModel: string, eventType: string): unknown {
+  const all = (examples ??= readGenerated<Record<string, unknown>>('examples.json'));
+  const key = `${dataModel}/${eventType}`;
+  return Object.prototype.hasOwnProperty.call(all, key) ? all[key] : undefined;
 }

@@ -30,6 +30,8 @@ export interface DataModelRequest {
   path: '/endpoint';
   /** The JSON text to post. */
   body: string;
+  /** The request as an object (what `body` says), for the payload check. */
+  message: Plain;
   dataModel: string;
   eventType: string;
 }
@@ -121,11 +123,12 @@ export function buildRequest(payload: unknown, settings: SendSettings, context: 
     Destinations: destinations,
   };
   if (context.sourceId && givenMeta.Source === undefined) meta.Source = { ID: context.sourceId };
+  const message: Plain = { ...payload, Meta: meta };
   let body: string;
   try {
-    body = JSON.stringify({ ...payload, Meta: meta });
+    body = JSON.stringify(message);
   } catch (err) {
     throw new RedoxError('notSerializable', { reason: (err as Error)?.message ?? String(err) });
   }
-  return { path: '/endpoint', body, dataModel, eventType };
+  return { path: '/endpoint', body, message, dataModel, eventType };
 }

@@ -1,6 +1,6 @@
 /** The editor's HTTP routes for redox-config: Test connection, and the catalogue redox-send's dialog lists. */
 import type { NodeAPI } from 'node-red';
-import { DATA_MODELS } from '../datamodel/catalogue';
+import { DATA_MODELS, examplePayload } from '../datamodel/catalogue';
 import { SAMPLE_DESTINATIONS } from '../datamodel/sample-destinations';
 import { RedoxError } from '../shared/errors';
 import type { RedoxConfigCredentials, RedoxConfigDef, RedoxConfigNode } from './config-node';
@@ -62,6 +62,13 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   // The Data Models and event types, for redox-send's dialog.
   RED.httpAdmin.get('/redox-config/catalogue', RED.auth.needsPermission('redox-config.read'), (_req, res) => {
     res.json(DATA_MODELS);
+  });
+
+  // The example payload of an event, for redox-send's "Copy example payload".
+  RED.httpAdmin.get('/redox-config/example', RED.auth.needsPermission('redox-config.read'), (req, res) => {
+    const example = examplePayload(String(req.query.dataModel ?? ''), String(req.query.eventType ?? ''));
+    if (example === undefined) res.status(404).json({ message: 'no example for this data model and event type' });
+    else res.json(example);
   });
 
   // The emulator's destinations, which redox-send's dialog offers when its connection is the emulator.

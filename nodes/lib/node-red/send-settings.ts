@@ -5,6 +5,7 @@
  */
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { RedoxError } from '../shared/errors';
+import { CHECK_MODES, type CheckMode } from '../datamodel/payload-check';
 import { parseDestinations, parseNames, type SendSettings } from '../datamodel/request-builder';
 
 export interface SendDef {
@@ -17,6 +18,8 @@ export interface SendDef {
   destinationNames?: unknown;
   test?: unknown;
   testType?: string;
+  /** 'required' (missing means required), 'strict' or 'off'. */
+  checkPayload?: unknown;
 }
 
 type Field = 'dataModel' | 'eventType' | 'destinations' | 'test';
@@ -47,7 +50,16 @@ function convert(field: Field, value: unknown, names: string[]): Partial<SendSet
   }
 }
 
+/** The payload check's mode: missing means 'required'. */
+function toCheckMode(value: unknown): CheckMode {
+  if (value === undefined || value === null || value === '') return 'required';
+  if (typeof value === 'string' && (CHECK_MODES as readonly string[]).includes(value)) return value as CheckMode;
+  throw new RedoxError('badSetting', { setting: 'checkPayload' });
+}
+
 export class SendSettingsReader {
+  /** How the built request is checked against Redox's schema before it is sent. */
+  readonly checkMode: CheckMode;
   private readonly fixed: SendSettings;
   private readonly dynamic: Field[];
   private readonly names: string[];
@@ -58,6 +70,7 @@ export class SendSettingsReader {
     private readonly node: Node,
     private readonly def: SendDef,
   ) {
+    this.checkMode = toCheckMode(def.checkPayload);
     this.names = parseNames(def.destinationNames);
     this.dynamic = FIELDS.filter((f) => FROM_MESSAGE.has(def[`${f}Type`] ?? ''));
     let fixed: SendSettings = { dataModel: '', eventType: '', destinations: [], test: false };

@@ -44,6 +44,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, ErrorWords>> = {
   queryOneDestination: INPUT,
   badTestFlag: INPUT,
   notSerializable: INPUT,
+  invalidPayload: INPUT,
   noConfig: connection('config'),
   missingCredentials: connection('config'),
   badBaseUrl: connection('config'),

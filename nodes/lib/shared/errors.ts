@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'queryOneDestination'
   | 'badTestFlag'
   | 'notSerializable'
+  | 'invalidPayload'
   // configuration
   | 'noConfig'
   | 'missingCredentials'
@@ -50,6 +51,12 @@ export type ErrorCode =
   | 'stopped'
   | 'queueFull';
 
+/** A problem the payload check found, in Redox's dotted field notation. */
+export interface PayloadProblem {
+  path: string;
+  message: string;
+}
+
 export type ErrorParams = Record<string, string | number>;
 
 export interface ErrorDetails {
@@ -57,7 +64,8 @@ export interface ErrorDetails {
   /** The response body: parsed JSON, or the text Redox sent. */
   body?: unknown;
   headers?: Record<string, unknown>;
-  errors?: RedoxMetaError[];
+  /** Redox's Meta.Errors, or the problems the payload check found. */
+  errors?: Array<RedoxMetaError | PayloadProblem>;
   /** When retried: what each attempt ended with (a status, a network error code). */
   attempts?: string[];
 }
