@@ -79,6 +79,37 @@ const median = (values) => {
   return sorted[Math.floor(sorted.length / 2)];
 };
 
+/**
+ * The payload check on its own, in this process: CPU µs per NewPatient checked in 'required' mode,
+ * after a warm-up. Beside B's CPU per message this is the check's share, without the noise of two
+ * Node-RED runs on a shared machine.
+ */
+function checkAlone() {
+  const { buildRequest } = require('../dist/nodes/lib/datamodel/request-builder');
+  const { checkBuiltRequest } = require('../dist/nodes/lib/datamodel/payload-check');
+  const settings = {
+    dataModel: 'PatientAdmin',
+    eventType: 'NewPatient',
+    destinations: [{ ID: 'af394f14-b34a-464f-8d24-895f370af4c9' }],
+    test: true,
+  };
+  const payload = {
+    Patient: {
+      Identifiers: [{ ID: '0000000001', IDType: 'MR' }],
+      Demographics: { FirstName: 'Timothy', LastName: 'Bixby', DOB: '2008-01-06', Sex: 'Male' },
+    },
+  };
+  const request = buildRequest(payload, settings);
+  const measure = (mode, count) => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < count; i++) checkBuiltRequest(request, mode);
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / count;
+  };
+  measure('required', 20000); // warm-up
+  return { required: measure('required', 200000), strict: measure('strict', 200000) };
+}
+
 async function main() {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const emulator = await startEmulator();
@@ -86,7 +117,7 @@ async function main() {
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const concurrency of [1, 64]) {
-        const order = round % 2 === 1 ? ['A', 'R', 'B', 'C'] : ['C', 'B', 'R', 'A'];
+        const order = round % 2 === 1 ? ['A', 'R', 'B', 'N', 'C'] : ['C', 'N', 'B', 'R', 'A'];
         for (const scenario of order) {
           const r = await measured(emulator, scenario, concurrency, MESSAGES[concurrency]);
           runs.push({ ...r, round });
@@ -110,7 +141,7 @@ async function main() {
   }
 
   const table = {};
-  for (const scenario of ['A', 'B', 'C', 'R']) {
+  for (const scenario of ['A', 'B', 'C', 'R', 'N']) {
     for (const concurrency of [1, 64]) {
       const mine = runs.filter((r) => r.scenario === scenario && r.concurrency === concurrency);
       table[`${scenario}c${concurrency}`] = {
@@ -135,6 +166,13 @@ async function main() {
     sendVsNodeFloor: { c1: perRound('B', 'R', 1), c64: perRound('B', 'R', 64) },
     nodeFloorVsRaw: { c1: perRound('R', 'A', 1), c64: perRound('R', 'A', 64) },
   };
+  // What the payload check costs: B's CPU per message over N's (the same node with the check off), per round.
+  const cpuPerRound = (b, a, concurrency) => {
+    const cpu = (scenario, round) =>
+      runs.find((r) => r.scenario === scenario && r.concurrency === concurrency && r.round === round).cpuMicrosPerMessage;
+    return Array.from({ length: ROUNDS }, (_, i) => Math.round((cpu(b, i + 1) / cpu(a, i + 1)) * 100) / 100);
+  };
+  const checkCost = { c1: cpuPerRound('B', 'N', 1), c64: cpuPerRound('B', 'N', 64) };
   const results = {
     quick,
     rounds: ROUNDS,
@@ -147,8 +185,10 @@ async function main() {
       // B/R: what redox-send adds over the smallest node making the same call; R/A: what Node-RED itself costs
       sendVsNodeFloor: { c1: median(roundRatios.sendVsNodeFloor.c1), c64: median(roundRatios.sendVsNodeFloor.c64) },
       nodeFloorVsRaw: { c1: median(roundRatios.nodeFloorVsRaw.c1), c64: median(roundRatios.nodeFloorVsRaw.c64) },
+      // CPU per message with Check payload 'required' (B) over 'off' (N): the target is at most 1.10
+      checkCpuCost: { c1: median(checkCost.c1), c64: median(checkCost.c64) },
     },
-    roundRatios,
+    roundRatios: { ...roundRatios, checkCpuCost: checkCost },
     authenticateCalls: long.authenticate,
     longRun: {
       messages: LONG_RUN,
@@ -162,13 +202,25 @@ async function main() {
     },
     memoryGrowthMB: Math.round(long.memoryGrowthMB * 10) / 10,
   };
+  const alone = checkAlone();
+  results.checkAlone = {
+    requiredMicros: alone.required,
+    strictMicros: alone.strict,
+    shareOfB: { c1: alone.required / table.Bc1.cpuMicrosPerMessage, c64: alone.required / table.Bc64.cpuMicrosPerMessage },
+  };
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-  const name = { A: 'A raw got', B: 'B redox-send', C: 'C function + http request', R: 'R raw got in a minimal node' };
+  const name = {
+    A: 'A raw got',
+    B: 'B redox-send',
+    N: 'N redox-send, check off',
+    C: 'C function + http request',
+    R: 'R raw got in a minimal node',
+  };
   console.log(`\n| run | in flight | msg/s | p50 ms | p99 ms | CPU µs/msg | TCP connections | authenticate |`);
   console.log('|---|---|---|---|---|---|---|---|');
   for (const concurrency of [1, 64]) {
-    for (const scenario of ['A', 'R', 'B', 'C']) {
+    for (const scenario of ['A', 'R', 'B', 'N', 'C']) {
       const t = table[`${scenario}c${concurrency}`];
       console.log(
         `| ${name[scenario]} | ${concurrency} | ${Math.round(t.rps)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${Math.round(t.cpuMicrosPerMessage)} | ${t.connections} | ${scenario === 'B' ? t.authenticate : '-'} |`,
@@ -179,6 +231,13 @@ async function main() {
     `\nB/A: ${results.ratios.sendVsRaw.c1} (1 in flight), ${results.ratios.sendVsRaw.c64} (64); B/C: ${results.ratios.sendVsCore.c1}, ${results.ratios.sendVsCore.c64} (medians of the rounds)`,
   );
   console.log(`B/A by round: ${roundRatios.sendVsRaw.c1.join(' ')} (1 in flight); ${roundRatios.sendVsRaw.c64.join(' ')} (64)`);
+  console.log(
+    `Check payload alone (NewPatient): ${alone.required.toFixed(2)} µs CPU (required), ${alone.strict.toFixed(2)} µs (strict); ` +
+      `${(results.checkAlone.shareOfB.c1 * 100).toFixed(2)}% and ${(results.checkAlone.shareOfB.c64 * 100).toFixed(2)}% of B's CPU per message (1 and 64 in flight)`,
+  );
+  console.log(
+    `Check payload's CPU cost, B/N CPU per message: ${results.ratios.checkCpuCost.c1} (1 in flight), ${results.ratios.checkCpuCost.c64} (64); by round ${checkCost.c1.join(' ')}; ${checkCost.c64.join(' ')}`,
+  );
   console.log(
     `B/R (what redox-send adds): ${results.ratios.sendVsNodeFloor.c1}, ${results.ratios.sendVsNodeFloor.c64}; R/A (what Node-RED costs): ${results.ratios.nodeFloorVsRaw.c1}, ${results.ratios.nodeFloorVsRaw.c64}`,
   );

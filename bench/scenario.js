@@ -7,6 +7,8 @@
 //    then the core http request node (the way flows do it without this package)
 // R: a real Node-RED runtime with the smallest node making A's got call (raw-got-node/): the
 //    floor for any Node-RED node, so that B/R is what redox-send itself adds
+// N: B with Check payload off (B checks required fields, the default), so that B/N is what the
+//    check costs
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
@@ -171,7 +173,7 @@ const sink = (id) => ({
   wires: [],
 });
 
-async function withRedoxSend() {
+async function withRedoxSend(checkPayload = 'required') {
   const flow = [
     { id: 'tab', type: 'tab' },
     { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, maxConcurrent: concurrency, maxQueue: 100000, rateLimit: 1000000 },
@@ -186,6 +188,7 @@ async function withRedoxSend() {
       eventType: 'NewPatient',
       destinations: JSON.stringify([EMR]),
       test: true,
+      checkPayload,
       wires: [['ok'], ['err']],
     },
     sink('ok'),
@@ -262,7 +265,7 @@ async function withRawGotNode() {
   });
 }
 
-const RUNS = { A: raw, B: withRedoxSend, C: withHttpRequest, R: withRawGotNode };
+const RUNS = { A: raw, B: () => withRedoxSend('required'), N: () => withRedoxSend('off'), C: withHttpRequest, R: withRawGotNode };
 
 RUNS[scenario]().then(
   (result) => {
