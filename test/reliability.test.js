@@ -258,6 +258,17 @@ describe('reliability', function () {
   });
 
   describe('transport', function () {
+    it("stops reading an answer larger than the connection's Largest answer, and goes on", async function () {
+      const outputs = await load({ maxResponseSize: 1 }); // MB
+      ctx.emulator.injectFaults({ status: 200, body: JSON.stringify({ Meta: {}, Filler: 'x'.repeat(3 * 1024 * 1024) }) });
+      const big = await sendAndWait('send', { payload: newPatient() }, outputs);
+      big.port.should.equal('err');
+      big.msg.error.code.should.equal('responseTooLarge');
+      big.msg.error.message.should.equal(word('redox-config.errors.responseTooLarge'));
+      JSON.stringify(big.msg).length.should.be.below(100000); // none of the answer was kept
+      (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
+    });
+
     it('refuses an http:// base URL that is not this machine, before sending anything', async function () {
       await helper.load(NODES, flowWith('http://redox.example.org', {}), credentials());
       const outputs = collect(['send']);

@@ -16,6 +16,8 @@ export interface ConnectionOptions {
   /** Whole-request timeout, default 120 s (Redox's own limit for synchronous requests). */
   timeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Answers larger than this are not read (default a little above Redox's 40 MB limit). */
+  maxResponseBytes?: number;
   retry?: RetryOptions;
   throttle?: ThrottleOptions;
   tls?: TlsOptions;
@@ -83,6 +85,7 @@ export class RedoxConnection {
       userAgent: options.userAgent,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      maxResponseBytes: options.maxResponseBytes,
       tls: options.tls,
       onRequest: () => this.throttle.record(),
     });

@@ -13,6 +13,7 @@ export type ConfigSettings = Partial<Record<NumberSettingName | FlagSettingName,
 export interface ConnectionSettings {
   timeoutMs: number;
   connectTimeoutMs: number;
+  maxResponseBytes: number;
   retry: RetryOptions;
   throttle: ThrottleOptions;
 }
@@ -33,6 +34,7 @@ export function readSettings(def: ConfigSettings): ConnectionSettings {
   return {
     timeoutMs: number(def, 'requestTimeout') * 1000,
     connectTimeoutMs: number(def, 'connectTimeout') * 1000,
+    maxResponseBytes: Math.round(number(def, 'maxResponseSize') * 1024 * 1024),
     retry: {
       maxAttempts: number(def, 'maxAttempts'),
       maxTotalMs: number(def, 'retryWindow') * 1000,

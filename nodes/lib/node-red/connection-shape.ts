@@ -5,6 +5,7 @@
  * runtime cannot disagree.
  */
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from '../connection';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/http';
 import { DEFAULT_RETRY } from '../transport/retry';
 import { DEFAULT_THROTTLE } from '../transport/throttle';
 
@@ -21,6 +22,8 @@ export interface NumberSetting {
   integer?: boolean;
 }
 
+const MB = 1024 * 1024;
+
 /** The dialog's number settings, in the units the dialog shows. */
 export const NUMBER_SETTINGS = {
   requestTimeout: { default: DEFAULT_TIMEOUT_MS / 1000, min: 0.1, max: 600 }, // seconds
@@ -31,6 +34,7 @@ export const NUMBER_SETTINGS = {
   rateLimit: { default: DEFAULT_THROTTLE.perWindow, min: 1, max: 1_000_000, integer: true }, // per five minutes
   maxConcurrent: { default: DEFAULT_THROTTLE.maxConcurrent, min: 1, max: 1000, integer: true },
   maxQueue: { default: DEFAULT_THROTTLE.maxQueue, min: 0, max: 1_000_000, integer: true },
+  maxResponseSize: { default: DEFAULT_MAX_RESPONSE_BYTES / MB, min: 0.001, max: 1024 }, // MB
 } as const satisfies Record<string, NumberSetting>;
 
 export type NumberSettingName = keyof typeof NUMBER_SETTINGS;

@@ -20,6 +20,7 @@ type ErrorStatus =
   | 'http'
   | 'httpStatus'
   | 'badResponse'
+  | 'tooLarge'
   | 'network'
   | 'timeout'
   | 'stopped'
@@ -62,6 +63,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, ErrorWords>> = {
   httpStatus: connection('http'),
   metaErrors: connection('http'),
   badResponse: connection('badResponse'),
+  responseTooLarge: connection('tooLarge'),
   network: connection('network'),
   timeout: connection('timeout'),
   stopped: connection('stopped'),

@@ -45,6 +45,7 @@ export type ErrorCode =
   | 'httpStatus'
   | 'metaErrors'
   | 'badResponse'
+  | 'responseTooLarge'
   // transport and throttling
   | 'network'
   | 'timeout'

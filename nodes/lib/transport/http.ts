@@ -54,6 +54,8 @@ export interface HttpClientOptions {
   onRequest?: () => void;
   /** At most this many connections to Redox (the throttle's concurrency: more would never be used). */
   maxSockets?: number;
+  /** An answer larger than this is not read: the request is stopped and fails with 'responseTooLarge'. */
+  maxResponseBytes?: number;
 }
 
 /** Parses a response body: JSON when it is JSON, else the text. */
@@ -70,24 +72,52 @@ function parseBody(contentType: string | undefined, text: string): { body: unkno
 }
 
 /**
- * Status, headers and the whole body of a got stream's response; rejects when the stream fails
- * or is stopped (InFlightRequests destroys it with an error). Plain on() listeners: once() adds
- * a wrapper and a removal for every request, on the hot path.
+ * Status, headers and the whole body of a got stream's response, up to `limit` bytes; rejects when
+ * the stream fails, is stopped (InFlightRequests destroys it with an error) or sends more than the
+ * limit. Every handler is guarded: nothing thrown here may escape to Node-RED. Plain on()
+ * listeners: once() adds a wrapper and a removal for every request, on the hot path.
  */
-function readResponse(request: GotStreamRequest): Promise<{ statusCode: number; headers: http.IncomingHttpHeaders; text: string }> {
+function readResponse(
+  request: GotStreamRequest,
+  limit: number,
+): Promise<{ statusCode: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let size = 0;
     let statusCode = 0;
     let headers: http.IncomingHttpHeaders = {};
+    const fail = (err: unknown) => {
+      chunks.length = 0;
+      reject(err);
+    };
     request.on('response', (response: http.IncomingMessage) => {
       statusCode = response.statusCode ?? 0;
       headers = response.headers;
     });
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve({ statusCode, headers, text: Buffer.concat(chunks).toString('utf8') }));
-    request.on('error', reject);
+    request.on('data', (chunk: Buffer) => {
+      if (size > limit) return; // refused already: the stream is being destroyed
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      fail(new RedoxError('responseTooLarge', { limit: Math.round((limit / MB) * 1000) / 1000 }));
+      request.destroy();
+    });
+    request.on('end', () => {
+      try {
+        resolve({ statusCode, headers, text: Buffer.concat(chunks).toString('utf8') });
+      } catch (err) {
+        fail(err);
+      }
+    });
+    request.on('error', fail);
   });
 }
+
+const MB = 1024 * 1024;
+/** Redox's API limit is 40 MB: a little above it by default. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 41 * MB;
 
 interface Agents {
   http: http.Agent;
@@ -170,7 +200,7 @@ export class HttpClient {
     });
     const tracked = this.inFlight.add(request, timeoutMs, signal);
     try {
-      const res = await readResponse(request);
+      const res = await readResponse(request, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
       return { statusCode: res.statusCode, headers: res.headers, ...parseBody(res.headers['content-type'], res.text) };
     } catch (err) {
       throw this.rewrite(err, url, signal, tracked.timedOut ? timeoutMs : undefined);
@@ -182,6 +212,7 @@ export class HttpClient {
   /** Turns a got error into one that names the cause and nothing of the request; `timedOutAfterMs` when the deadline stopped it. */
   private rewrite(err: unknown, url: string, signal: AbortSignal | undefined, timedOutAfterMs: number | undefined): RedoxError {
     if (this.closed || signal?.aborted) return new RedoxError('stopped');
+    if (err instanceof RedoxError) return err; // said in our own words already (a too large answer)
     if (timedOutAfterMs !== undefined) return new RedoxError('timeout', { seconds: Math.round(timedOutAfterMs / 100) / 10 });
     const e = err as { name?: string; code?: string };
     // got times only the opening of a connection (connect, TLS): its timeouts are those.
