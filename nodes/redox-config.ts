@@ -57,6 +57,7 @@ export = function (RED: NodeAPI) {
       const text = errorText(RED, err);
       return connection ? connection.redact(text) : text;
     };
+    node.mask = (value) => (connection ? connection.redactDeep(value) : value);
 
     // A key that cannot be used is said when the node starts, not only on the first message.
     if (def.authMethod === 'oauth' && (node.credentials?.privateKey || node.credentials?.clientSecret)) {

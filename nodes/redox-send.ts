@@ -6,7 +6,7 @@ import type { Node, NodeAPI } from 'node-red';
 import { checkBuiltRequest } from './lib/datamodel/payload-check';
 import { buildRequest } from './lib/datamodel/request-builder';
 import { handleInput, type FlowNodeDef } from './lib/node-red/input-handler';
-import { SendSettingsReader, type SendDef } from './lib/node-red/send-settings';
+import { requestTimeoutOf, SendSettingsReader, type SendDef } from './lib/node-red/send-settings';
 import { errorText, say } from './lib/node-red/words';
 import type { RedoxError } from './lib/shared/errors';
 
@@ -43,7 +43,7 @@ export = function (RED: NodeAPI) {
         if (!(settings instanceof SendSettingsReader)) throw settings;
         const request = buildRequest(msg.payload, settings.fixedSettings ?? (await settings.read(msg)), { sourceId: config.sourceId });
         if (checkBuiltRequest(request, settings.checkMode) === 'unchecked') warnUnchecked(request.dataModel, request.eventType);
-        const timeoutMs = typeof msg.requestTimeout === 'number' && msg.requestTimeout > 0 ? msg.requestTimeout : undefined;
+        const timeoutMs = requestTimeoutOf(msg);
         config.showStatus(node, 'sending');
         const result = await config.connection().post(request.path, request.body, { timeoutMs, signal });
         msg.payload = result.body;

@@ -113,6 +113,35 @@ describe('redox-send', function () {
     });
   });
 
+  describe('odd input, refused without a request', function () {
+    it('refuses a Data Model or Event Type from msg that is not text, instead of sending "[object Object]"', async function () {
+      const outputs = await load({ dataModel: 'dataModel', dataModelType: 'msg', eventType: 'eventType', eventTypeType: 'msg' });
+      for (const [dataModel, eventType] of [
+        [{ name: 'PatientAdmin' }, 'NewPatient'],
+        ['PatientAdmin', ['NewPatient']],
+        [42, 'NewPatient'],
+      ]) {
+        const out = await sendAndWait('send', { dataModel, eventType, payload: newPatient() }, outputs);
+        out.port.should.equal('err');
+        out.msg.error.code.should.equal('badSetting');
+      }
+      ctx.emulator.received.should.have.length(0);
+    });
+
+    it('ends a message whose msg.error cannot be written without an unhandled rejection, and goes on', async function () {
+      const outputs = await load();
+      const msg = { payload: 'not an object' };
+      Object.defineProperty(msg, 'error', { value: 'read-only', writable: false, enumerable: true });
+      helper.getNode('send').receive(msg);
+      await delay(200);
+      helper
+        .log()
+        .args.some((a) => a[0].level === helper.log().ERROR)
+        .should.be.true();
+      (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
+    });
+  });
+
   describe('Meta as Redox allows it, and the source', function () {
     it('accepts Meta.Test and Meta.EventDateTime given as null, as not set', async function () {
       const outputs = await load({ test: true });

@@ -123,3 +123,54 @@ describe('secrets and tokens never leak', function () {
       for (const token of accessTokens) text.should.not.containEql(token);
   });
 });
+
+describe('a server that echoes what it was sent', function () {
+  const ctx = useEmulator();
+
+  it('never gets the secret or a token into msg.payload, msg.error.errors, headers or the Test connection answer', async function () {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), credentials());
+    const outputs = collect(['send']);
+    (await sendAndWait('send', { payload: newPatient() }, outputs)).port.should.equal('ok');
+    const [token] = ctx.emulator.issuedTokens();
+    const echo = (status) => ({
+      status,
+      headers: { 'x-echo': `Bearer ${token}` },
+      body: JSON.stringify({
+        Meta: { Errors: status === 200 ? [] : [{ Text: `you sent Bearer ${token}` }] },
+        echo: { authorization: `Bearer ${token}` },
+      }),
+    });
+    ctx.emulator.injectFaults(echo(200), echo(400));
+    const ok = await sendAndWait('send', { payload: newPatient() }, outputs);
+    ok.port.should.equal('ok');
+    ok.msg.payload.echo.authorization.should.equal('Bearer ***');
+    const failed = await sendAndWait('send', { payload: newPatient() }, outputs);
+    failed.port.should.equal('err');
+    failed.msg.error.errors[0].Text.should.equal('you sent Bearer ***');
+    failed.msg.headers['x-echo'].should.equal('Bearer ***');
+    for (const out of outputs.all) JSON.stringify(out.msg).should.not.containEql(token);
+
+    // authentication: an answer that quotes the secret back
+    ctx.emulator.injectFaults({
+      on: 'auth',
+      status: 401,
+      body: `Invalid source secret ${DEMO_CREDENTIALS.secret}`,
+      contentType: 'text/html',
+    });
+    ctx.emulator.revokeAccessTokens();
+    ctx.emulator.revokeRefreshTokens();
+    const refused = await sendAndWait('send', { payload: newPatient() }, outputs);
+    JSON.stringify(refused.msg).should.not.containEql(DEMO_CREDENTIALS.secret);
+    ctx.emulator.injectFaults({
+      on: 'auth',
+      status: 401,
+      body: `Invalid source secret ${DEMO_CREDENTIALS.secret}`,
+      contentType: 'text/html',
+    });
+    const test = await helper
+      .request()
+      .post('/redox-config/test')
+      .send({ baseUrl: ctx.url, credentials: { apiKey: DEMO_CREDENTIALS.apiKey, secret: DEMO_CREDENTIALS.secret } });
+    test.text.should.not.containEql(DEMO_CREDENTIALS.secret);
+  });
+});

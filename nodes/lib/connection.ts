@@ -3,6 +3,7 @@
  * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
  */
 import { excerpt, RedoxError, responseDetails } from './shared/errors';
+import { redactDeep, redactText } from './shared/redact';
 import { interpret, metaErrors, type RedoxResult } from './datamodel/response';
 import { HttpClient, type HttpResponse, type TlsOptions } from './transport/http';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './transport/retry';
@@ -52,7 +53,8 @@ function normaliseBaseUrl(value: unknown): string {
   try {
     url = new URL(value.trim());
   } catch {
-    throw new RedoxError('badBaseUrl', { url: excerpt(value, 80) });
+    // never quote a user name or password written into the URL
+    throw new RedoxError('badBaseUrl', { url: excerpt(value.replace(/\/\/[^/?#\s]*@/, '//***@'), 80) });
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
     throw new RedoxError('badBaseUrl', { url: excerpt(`${url.protocol}//${url.host}${url.pathname}`, 80) });
@@ -146,11 +148,16 @@ export class RedoxConnection {
 
   /** Replaces any secret or token of this connection found in text with "***". */
   redact(text: string): string {
-    let out = text;
-    for (const secret of [...this.source.secrets, ...this.issued]) {
-      if (secret && secret.length >= 4) out = out.split(secret).join('***');
-    }
-    return out;
+    return redactText(text, this.secrets());
+  }
+
+  /** A copy of a value (a body, Meta.Errors, headers) with every secret or token of this connection masked, in every string. */
+  redactDeep<T>(value: T): T {
+    return redactDeep(value, this.secrets());
+  }
+
+  private secrets(): string[] {
+    return [...this.source.secrets, ...this.issued];
   }
 
   close(): void {
@@ -165,6 +172,8 @@ export class RedoxConnection {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       counted,
+      // a server that echoes the request would hand back the bearer token: mask it before parsing
+      redact: (text) => (text.includes(token.accessToken) ? text.split(token.accessToken).join('***') : text),
     });
   }
 

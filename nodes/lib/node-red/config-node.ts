@@ -33,6 +33,8 @@ export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {
   connection(): RedoxConnection;
   /** The user-facing text of an error: translated, with every secret and token masked. */
   describe(err: unknown): string;
+  /** A copy of a value a message will carry (Redox's body, its errors) with every secret and token masked. */
+  mask<T>(value: T): T;
   /** Shows a user node's state (or the error it ended with) as its status, coalesced. */
   showStatus(node: Node, state: StatusState, err?: unknown): void;
   /** A node that stops using the connection. */

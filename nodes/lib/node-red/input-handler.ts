@@ -65,7 +65,7 @@ export function handleInput({ RED, node, def, handle }: InputHandlerOptions): vo
       done();
     } catch (err) {
       config.showStatus(node, 'error', err);
-      failMessage(node, msg, err, config.describe(err), send, done);
+      failMessage(node, msg, err, config.describe(err), send, done, (value) => config.mask(value));
     } finally {
       if (--inFlight === 0) onIdle?.();
     }
@@ -76,7 +76,8 @@ export function handleInput({ RED, node, def, handle }: InputHandlerOptions): vo
       failMessage(node, msg, noConfig, noConfigText, send, done);
       return;
     }
-    void run(msg, config, send, done);
+    // run() ends every message itself; this only keeps a fault of Node-RED's own from becoming an unhandled rejection
+    run(msg, config, send, done).catch((err: unknown) => node.error(errorText(RED, err)));
   });
 
   node.on('close', (done: () => void) => {
@@ -96,23 +97,36 @@ export function handleInput({ RED, node, def, handle }: InputHandlerOptions): vo
   });
 }
 
-function failMessage(node: Node, msg: Msg, err: unknown, message: string, send: SendFn, done: DoneFn): void {
+function failMessage(
+  node: Node,
+  msg: Msg,
+  err: unknown,
+  message: string,
+  send: SendFn,
+  done: DoneFn,
+  mask: <T>(value: T) => T = (value) => value,
+): void {
   const details = isRedoxError(err) ? err.details : {};
   const info: RedoxErrorInfo = {
     message,
     code: isRedoxError(err) ? err.code : 'internal',
     statusCode: details.statusCode,
-    errors: details.errors ?? [],
+    errors: mask(details.errors ?? []),
     ...(details.attempts ? { attempts: details.attempts } : {}),
   };
-  if (details.statusCode !== undefined) {
-    msg.statusCode = details.statusCode;
-    msg.payload = details.body;
-    msg.headers = details.headers;
+  let carried = true;
+  try {
+    if (details.statusCode !== undefined) {
+      msg.statusCode = details.statusCode;
+      msg.payload = mask(details.body);
+      msg.headers = mask(details.headers);
+    }
+    msg.error = info;
+  } catch {
+    carried = false; // a message whose properties are read-only cannot carry the error: report it without
   }
-  msg.error = info;
   const wires = (node as unknown as { wires?: unknown[][] }).wires;
-  if (Array.isArray(wires?.[1]) && wires[1].length > 0) {
+  if (carried && Array.isArray(wires?.[1]) && wires[1].length > 0) {
     send([null, msg]);
     done();
   } else {

@@ -6,6 +6,7 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { RedoxError } from '../shared/errors';
 import { CHECK_MODES, type CheckMode } from '../datamodel/payload-check';
+import { NUMBER_SETTINGS } from './connection-shape';
 import { parseDestinations, parseNames, type SendSettings } from '../datamodel/request-builder';
 
 export interface SendDef {
@@ -30,6 +31,13 @@ function toText(value: unknown): string {
   return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
 }
 
+/** A Data Model or Event Type: text, or nothing; anything else (an object from msg) is refused, never sent as "[object Object]". */
+function nameFrom(value: unknown, field: Field): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw new RedoxError('badSetting', { setting: field });
+  return value.trim();
+}
+
 function toFlag(value: unknown): boolean {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false' || value === undefined || value === null || value === '') return false;
@@ -40,9 +48,9 @@ function toFlag(value: unknown): boolean {
 function convert(field: Field, value: unknown, names: string[]): Partial<SendSettings> {
   switch (field) {
     case 'dataModel':
-      return { dataModel: toText(value) };
+      return { dataModel: nameFrom(value, field) };
     case 'eventType':
-      return { eventType: toText(value) };
+      return { eventType: nameFrom(value, field) };
     case 'destinations':
       return { destinations: parseDestinations(value, names) };
     case 'test':
@@ -104,4 +112,16 @@ export class SendSettingsReader {
       });
     });
   }
+}
+
+/** Redox's requests may take this long at most (the connection's largest Request timeout). */
+const MAX_REQUEST_TIMEOUT_MS = NUMBER_SETTINGS.requestTimeout.max * 1000;
+
+/**
+ * msg.requestTimeout (milliseconds) for this message, if it gives one: a positive number, clamped
+ * to the connection's maximum (Infinity too); anything else is ignored.
+ */
+export function requestTimeoutOf(msg: Record<string, unknown>): number | undefined {
+  const value = msg.requestTimeout;
+  return typeof value === 'number' && value > 0 ? Math.min(value, MAX_REQUEST_TIMEOUT_MS) : undefined;
 }

@@ -9,7 +9,7 @@
  * node's base URL as written.
  */
 import { RedoxConnection } from '../connection';
-import { RedoxError } from '../shared/errors';
+import { isRedoxError, RedoxError } from '../shared/errors';
 import type { TlsOptions } from '../transport/http';
 import type { RedoxConfigCredentials, RedoxConfigDef } from './config-node';
 import { CREDENTIAL_FIELDS } from './connection-shape';
@@ -91,6 +91,9 @@ export async function testConnection(
   });
   try {
     await connection.getToken();
+  } catch (err) {
+    // a server that echoes what it was sent must not get the secret into the dialog
+    throw isRedoxError(err) ? new RedoxError(err.code, connection.redactDeep(err.params), connection.redactDeep(err.details)) : err;
   } finally {
     connection.close();
   }

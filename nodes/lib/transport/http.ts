@@ -31,6 +31,8 @@ export interface PostOptions {
   signal?: AbortSignal;
   /** Already counted by the throttle: don't tell onRequest. */
   counted?: boolean;
+  /** Masks what must not be reported in the answer's text, before it is parsed. */
+  redact?: (text: string) => string;
 }
 
 /** TLS settings, as Node-RED's tls-config node gives them. */
@@ -113,6 +115,19 @@ function readResponse(
     });
     request.on('error', fail);
   });
+}
+
+/** The headers, with `redact` applied to every value (a copy only when one changes). */
+function redactHeaders(headers: http.IncomingHttpHeaders, redact: (text: string) => string): http.IncomingHttpHeaders {
+  let out = headers;
+  for (const [name, value] of Object.entries(headers)) {
+    const masked = typeof value === 'string' ? redact(value) : Array.isArray(value) ? value.map(redact) : value;
+    if (masked !== value && (typeof value === 'string' || JSON.stringify(masked) !== JSON.stringify(value))) {
+      if (out === headers) out = { ...headers };
+      out[name] = masked;
+    }
+  }
+  return out;
 }
 
 const MB = 1024 * 1024;
@@ -201,7 +216,13 @@ export class HttpClient {
     const tracked = this.inFlight.add(request, timeoutMs, signal);
     try {
       const res = await readResponse(request, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
-      return { statusCode: res.statusCode, headers: res.headers, ...parseBody(res.headers['content-type'], res.text) };
+      const redact = options.redact;
+      if (!redact) return { statusCode: res.statusCode, headers: res.headers, ...parseBody(res.headers['content-type'], res.text) };
+      return {
+        statusCode: res.statusCode,
+        headers: redactHeaders(res.headers, redact),
+        ...parseBody(res.headers['content-type'], redact(res.text)),
+      };
     } catch (err) {
       throw this.rewrite(err, url, signal, tracked.timedOut ? timeoutMs : undefined);
     } finally {
