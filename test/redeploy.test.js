@@ -74,3 +74,27 @@ describe('redeploys under load', function () {
       (after[kind] || 0).should.be.belowOrEqual(baseline[kind] || 0, `${kind}: ${JSON.stringify({ baseline, after })}`);
   });
 });
+
+describe('a redeploy while the connection authenticates', function () {
+  const ctx = useEmulator();
+
+  it('does not wait for the token: the messages end on output 2 (stopped) before the nodes report closed', async function () {
+    ctx.emulator.injectFaults({ on: 'auth', delayMs: 3000 }); // a slow authentication
+    // a changed send node (its name) is replaced by the deploy; the connection stays
+    const flow = buildFlow(ctx.url, [sendNode('a')]);
+    await helper.load(NODES, flow, credentials());
+    const tracked = trackMessages();
+    try {
+      for (let n = 0; n < 3; n++) helper.getNode('a').receive({ payload: newPatient(), n });
+      await delay(200); // they wait for the token
+      const started = Date.now();
+      await helper.setFlows(buildFlow(ctx.url, [sendNode('a', { name: 'renamed' })]), 'nodes', credentials());
+      const took = Date.now() - started;
+      took.should.be.below(1000); // before: the wait for the token held the deploy for the whole authentication
+      const ended = tracked.sent.filter((s) => s.id === 'a');
+      ended.map((s) => s.msg.error.code).should.eql(['stopped', 'stopped', 'stopped']);
+    } finally {
+      tracked.stop();
+    }
+  });
+});

@@ -13,6 +13,7 @@ const {
   sendAndWait,
   delay,
   useEmulator,
+  word,
 } = require('./support');
 
 const OTHER = {
@@ -140,6 +141,22 @@ describe('token lifecycle (redox-config)', function () {
     (await sendAndWait('b', { payload: newPatient() }, outputs)).port.should.equal('ok');
     ctx.emulator.calls.authenticate.should.equal(1);
     ctx.emulator.calls.rejected401.should.equal(0);
+  });
+
+  it('spaces out the renewals of tokens that arrive already expired, and says so once', async function () {
+    this.timeout(20000);
+    ctx.emulator.tokenLifetimeMs = -60_000; // every token expired a minute ago
+    const outputs = await loadTwo();
+    await sendAndWait('a', { payload: newPatient() }, outputs); // refused by the emulator, whichever way it ends
+    const renewals = () => ctx.emulator.calls.authenticate + ctx.emulator.calls.refreshToken;
+    const before = renewals();
+    await delay(5000);
+    const during = renewals() - before;
+    during.should.be.belowOrEqual(3); // before: one every ¾ s, about 7
+    helper
+      .log()
+      .args.filter((a) => a[0].level === helper.log().WARN && a[0].msg === word('redox-config.errors.backgroundRefresh'))
+      .should.have.length(1);
   });
 
   it('keeps the latest refresh token: several renewals in a row all succeed', async function () {

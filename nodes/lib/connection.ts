@@ -3,6 +3,7 @@
  * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
  */
 import { excerpt, RedoxError, responseDetails } from './shared/errors';
+import { untilStopped } from './shared/abort';
 import { redactDeep, redactText } from './shared/redact';
 import { interpret, metaErrors, type RedoxResult } from './datamodel/response';
 import { HttpClient, type HttpResponse, type TlsOptions } from './transport/http';
@@ -109,7 +110,7 @@ export class RedoxConnection {
 
   /** A valid access token (authenticating or refreshing when needed), retried like a request. */
   getToken(signal?: AbortSignal): Promise<IssuedToken> {
-    return withRetries(() => this.tokens.getToken(), this.retry, signal);
+    return withRetries(() => untilStopped(this.tokens.getToken(), signal), this.retry, signal);
   }
 
   /** The token held now, if any, to carry over a redeploy. */
@@ -129,11 +130,12 @@ export class RedoxConnection {
   }
 
   private async attempt(path: string, body: string, options: SendOptions): Promise<RedoxResult> {
-    let token = this.tokens.ready() ?? (await this.tokens.getToken());
+    // waiting for a token ends when the message's node stops (a redeploy during authentication)
+    let token = this.tokens.ready() ?? (await untilStopped(this.tokens.getToken(), options.signal));
     let res = await this.postWith(token, path, body, options, true); // throttle.run counted it
     if (res.statusCode === 401) {
       this.tokens.invalidate(token.accessToken);
-      token = await this.tokens.getToken();
+      token = await untilStopped(this.tokens.getToken(), options.signal);
       res = await this.postWith(token, path, body, options, false);
       if (res.statusCode === 401) {
         throw new RedoxError(

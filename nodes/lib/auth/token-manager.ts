@@ -15,6 +15,9 @@ const SHORT_MARGIN_MS = 2000;
 const SHORT_MARGIN_SHARE = 0.25;
 /** A token that seems to expire sooner (clock skew) is still used for this long; a 401 corrects it. */
 const MIN_LIFETIME_MS = 1000;
+/** Renewals of tokens that arrive expired wait this long, doubling each time, up to the maximum. */
+const EXPIRED_BACKOFF_MS = 2000;
+const MAX_EXPIRED_BACKOFF_MS = 5 * 60 * 1000;
 /** setTimeout cannot wait longer than this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -35,6 +38,9 @@ export class TokenManager {
   private pending: Promise<IssuedToken> | undefined;
   /** A refresh token Redox refused: never sent again. */
   private refusedRefresh: string | undefined;
+  /** How many tokens in a row arrived already expired, and when the next renewal may start. */
+  private expiredStreak = 0;
+  private renewNotBefore = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly now: () => number;
@@ -62,7 +68,7 @@ export class TokenManager {
     if (this.closed || !token) return undefined;
     const now = this.now();
     if (now >= token.expiresAt) return undefined;
-    if (now >= renewAt(token)) this.renewInBackground(); // the timer was late: renew, but don't wait
+    if (now >= renewAt(token) && now >= this.renewNotBefore) this.renewInBackground(); // the timer was late: renew, but don't wait
     return token;
   }
 
@@ -121,6 +127,7 @@ export class TokenManager {
   private async fetch(): Promise<IssuedToken> {
     let token = await this.renewOrObtain();
     if (this.closed) throw new RedoxError('stopped');
+    this.noteLifetime(token);
     token = withMinimumLifetime(token);
     this.currentToken = token;
     this.previous = undefined;
@@ -158,10 +165,25 @@ export class TokenManager {
     if (this.previous === token) this.previous = undefined;
   }
 
+  /**
+   * A token that arrives expired, or all but (a clock far off, or a bad answer), would be renewed
+   * over and over: renewals of such tokens are spaced out, doubling each time, and it is said once.
+   */
+  private noteLifetime(token: IssuedToken): void {
+    if (token.expiresAt - token.obtainedAt >= MIN_LIFETIME_MS) {
+      this.expiredStreak = 0;
+      this.renewNotBefore = 0;
+      return;
+    }
+    this.expiredStreak++;
+    this.renewNotBefore = this.now() + Math.min(EXPIRED_BACKOFF_MS * 2 ** (this.expiredStreak - 1), MAX_EXPIRED_BACKOFF_MS);
+    if (this.expiredStreak === 1) this.options.onBackgroundError?.(new RedoxError('expiredToken'));
+  }
+
   /** Renews in the background ahead of expiry, so that no request waits for it. */
   private schedule(token: IssuedToken): void {
     this.clearTimer();
-    const delay = Math.min(Math.max(renewAt(token) - this.now(), 0), MAX_TIMER_MS);
+    const delay = Math.min(Math.max(renewAt(token) - this.now(), this.renewNotBefore - this.now(), 0), MAX_TIMER_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.closed && this.currentToken === token) this.renewInBackground();

@@ -59,6 +59,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, ErrorWords>> = {
   authRefused: connection('refused'),
   authFailed: connection('httpStatus'),
   authBadResponse: connection('badResponse'),
+  expiredToken: connection('badResponse'),
   unauthorized: connection('unauthorized'),
   httpStatus: connection('http'),
   metaErrors: connection('http'),

@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'authRefused'
   | 'authFailed'
   | 'authBadResponse'
+  | 'expiredToken'
   // data requests
   | 'unauthorized'
   | 'httpStatus'
