@@ -79,6 +79,7 @@ export class EmulatorAuth {
   private readonly accessTokens = new Map<string, AccessGrant>();
   private readonly refreshTokens = new Map<string, string>(); // refresh token -> apiKey
   private readonly issued: string[] = [];
+  private readonly issuedAccess = new Set<string>();
 
   constructor(
     credentials: EmulatorCredential[] | undefined,
@@ -176,6 +177,7 @@ export class EmulatorAuth {
     const accessToken = randomUUID();
     this.accessTokens.set(accessToken, { apiKey: client.clientId, expiresAt: Date.now() + this.settings.oauthTokenLifetimeMs });
     this.issued.push(accessToken, '');
+    this.issuedAccess.add(accessToken);
     replyJson(res, 200, {
       access_token: accessToken,
       token_type: 'Bearer',
@@ -194,6 +196,12 @@ export class EmulatorAuth {
       return undefined;
     }
     return grant;
+  }
+
+  /** True when the Authorization header carries a token this emulator issued (valid, expired or revoked). */
+  wasIssued(authorization: string | undefined): boolean {
+    const match = /^Bearer (\S+)$/.exec(authorization ?? '');
+    return match !== null && this.issuedAccess.has(match[1]);
   }
 
   /** Who sends with a grant: its key's source, the sources it may name, and the source header sent. */
@@ -230,6 +238,7 @@ export class EmulatorAuth {
     this.accessTokens.set(accessToken, { apiKey, expiresAt });
     this.refreshTokens.set(refreshToken, apiKey);
     this.issued.push(accessToken, refreshToken);
+    this.issuedAccess.add(accessToken);
     // Key order as Redox sends it.
     return { accessToken, expires: new Date(expiresAt).toISOString(), refreshToken };
   }

@@ -148,7 +148,9 @@ export class RedoxEmulator implements AuthSettings {
 
     const raw = await readBody(req, this.maxBodyBytes);
     const kind = route === 'endpoint' || route === 'query' ? 'data' : 'auth';
-    const arrival: Arrival = { path, kind, body: kind === 'data' && raw !== undefined ? parseJson(raw) : undefined, outcome: '' };
+    // the body of a data request is kept only when it carries a token the emulator issued: nothing of an unauthenticated one
+    const authenticated = kind === 'data' && raw !== undefined && this.auth.wasIssued(req.headers.authorization);
+    const arrival: Arrival = { path, kind, body: authenticated ? parseJson(raw) : undefined, outcome: '' };
     remember(this.arrivals, arrival, this.maxLog);
 
     if (!this.hits.allow(req.socket.remoteAddress ?? '?')) {
@@ -186,18 +188,24 @@ export class RedoxEmulator implements AuthSettings {
       case 'oauth':
         return this.auth.oauthToken(req, res, raw, `${this.secure ? 'https' : 'http'}://${req.headers.host}/v2/auth/token`);
       default:
-        return this.dataRequest(req, res, route, raw);
+        return this.dataRequest(req, res, route, raw, arrival);
     }
   }
 
-  private dataRequest(req: http.IncomingMessage, res: http.ServerResponse, route: 'endpoint' | 'query', raw: string): void {
+  private dataRequest(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    route: 'endpoint' | 'query',
+    raw: string,
+    arrival: Arrival,
+  ): void {
     this.calls[route]++;
     const grant = this.auth.grantFor(req.headers.authorization);
     if (!grant) {
       this.calls.rejected401++;
       return reply(res, 401, 'Invalid request', TEXT_TYPE);
     }
-    const body = parseJson(raw);
+    const body = arrival.body ?? parseJson(raw);
     const [status, answer, waitMs] = answerDataModel(
       body,
       this.auth.senderOf(grant, headerValue(req.headers['redox-source-id'])),
@@ -219,6 +227,12 @@ export class RedoxEmulator implements AuthSettings {
   }
 
   private control(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
+    // Only this machine steers the emulator: a web page elsewhere could otherwise reset it through
+    // DNS rebinding (a foreign Host) or a cross-site request (a foreign Origin).
+    const origin = req.headers.origin;
+    if (!isLoopbackHost(req.headers.host) || (origin !== undefined && !isLoopbackOrigin(origin))) {
+      return reply(res, 403, 'Forbidden', TEXT_TYPE);
+    }
     if (path === '/_emulator/state' && req.method === 'GET') {
       return replyJson(res, 200, { calls: this.calls, received: this.received });
     }
@@ -227,6 +241,19 @@ export class RedoxEmulator implements AuthSettings {
       return replyJson(res, 200, { ok: true });
     }
     reply(res, 404, 'Not Found', TEXT_TYPE);
+  }
+}
+
+/** localhost, 127.x.x.x or [::1], with or without a port. */
+function isLoopbackHost(host: string | undefined): boolean {
+  return /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?$/i.test(host ?? '');
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    return isLoopbackHost(new URL(origin).host);
+  } catch {
+    return false;
   }
 }
 

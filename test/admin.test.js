@@ -39,6 +39,19 @@ describe('admin endpoints', function () {
     res.text.should.not.containEql(DEMO_CREDENTIALS.secret);
   });
 
+  it('writes every Test connection to the audit log, with the user and the base URL and never a credential', async function () {
+    await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
+    await test({ baseUrl: 'https://user:pass-word@redox.example.org', credentials: { apiKey: 'a-key', secret: 'the-secret-1' } });
+    const audits = helper
+      .log()
+      .args.map((a) => a[0])
+      .filter((e) => e.level === 98 && e.event === 'redox-config.test');
+    audits.should.have.length(1);
+    audits[0].baseUrl.should.equal('https://***@redox.example.org');
+    audits[0].should.have.property('user'); // Node-RED's: undefined without admin authentication
+    JSON.stringify(audits).should.not.match(/the-secret-1|a-key|pass-word/);
+  });
+
   it('says why it failed: a wrong secret, an unreachable URL, an insecure URL', async function () {
     await helper.load(NODES, buildFlow(ctx.url, [sendNode('send')]), {});
     const wrong = await test({ baseUrl: ctx.url, credentials: { apiKey: DEMO_CREDENTIALS.apiKey, secret: 'nope-nope' } });

@@ -282,5 +282,31 @@ describe('Redox emulator', function () {
       state.calls.authenticate.should.equal(1);
       state.received.should.eql([]);
     });
+
+    it('takes its control calls only from this machine: no foreign Host, no foreign Origin', async function () {
+      const http = require('node:http');
+      const call = (method, path, headers) =>
+        new Promise((resolve, reject) => {
+          const req = http.request(`${url}${path}`, { method, headers }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      (await call('POST', '/_emulator/reset', { host: 'attacker.example' })).should.equal(403); // DNS rebinding
+      (await call('POST', '/_emulator/reset', { origin: 'http://attacker.example' })).should.equal(403); // a cross-site form
+      (await call('GET', '/_emulator/state', { host: 'rebound.example:3333' })).should.equal(403);
+      (await call('POST', '/_emulator/reset', { origin: 'http://localhost:1880' })).should.equal(200);
+      (await call('GET', '/_emulator/state', {})).should.equal(200);
+    });
+
+    it('keeps nothing of a request it refused', async function () {
+      const big = { ...newPatient(), Meta: meta(), Filler: 'x'.repeat(32 * 1024) };
+      (await post('/endpoint', big, { authorization: 'Bearer not-a-token' })).status.should.equal(401);
+      emulator.arrivals.should.have.length(1);
+      (emulator.arrivals[0].body === undefined).should.be.true();
+      emulator.received.should.eql([]);
+    });
   });
 });

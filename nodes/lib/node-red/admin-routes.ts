@@ -44,6 +44,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   // The editor's "Test connection": never returns a token or a secret.
   RED.httpAdmin.post('/redox-config/test', RED.auth.needsPermission('redox-config.write'), (req, res) => {
     const request = (req.body ?? {}) as TestRequest;
+    // who tested which URL, in Node-RED's audit log: never a credential, never a user name or password in a URL
+    const shownUrl = String(request.baseUrl ?? '').replace(/\/\/[^/?#\s]*@/, '//***@');
+    const entry = { level: RED.log.AUDIT, event: 'redox-config.test', baseUrl: shownUrl };
+    RED.log.audit(entry, req);
     const stored = typeof request.id === 'string' ? storedConnection(RED, request.id) : undefined;
     // "_ADD_" is the editor's "Add new tls-config..." entry: no TLS node chosen yet.
     const tlsId = request.tls && request.tls !== '_ADD_' ? request.tls : undefined;
