@@ -48,6 +48,16 @@ export = function (RED: NodeAPI) {
           board.setAuthenticating(
             busy ? { fill: 'yellow', shape: 'ring', text: say(RED, 'redox-config', 'status.authenticating') } : undefined,
           ),
+        onPaused: (until) =>
+          board.setPaused(
+            until === undefined
+              ? undefined
+              : {
+                  fill: 'yellow',
+                  shape: 'ring',
+                  text: say(RED, 'redox-config', 'status.paused', { time: new Date(until).toLocaleTimeString() }),
+                },
+          ),
         onBackgroundError: (err) => node.warn(say(RED, 'redox-config', 'errors.backgroundRefresh', { message: node.describe(err) })),
       });
       return connection;

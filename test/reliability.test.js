@@ -58,10 +58,25 @@ describe('reliability', function () {
       const out = await sendAndWait('send', { payload: newPatient() }, outputs);
       out.port.should.equal('err');
       out.msg.statusCode.should.equal(429);
-      out.msg.error.code.should.equal('httpStatus');
+      out.msg.error.code.should.equal('rateLimited'); // 429s to the end of its retry rules
       out.msg.error.attempts.should.eql(['429', '429', '429']);
       out.msg.error.message.should.equal(word('redox-config.errors.afterAttempts'));
       ctx.emulator.calls.faults.should.equal(3);
+    });
+
+    it('pauses the whole connection on a burst of 429s and resumes by itself, with nothing lost', async function () {
+      ctx.emulator.rateLimit = { limit: 5, windowMs: 1000 }; // Redox's budget, shrunk: 5 requests a second
+      const statuses = [];
+      const outputs = await load({ maxAttempts: 20, retryWindow: 60, retryBackoff: 200, rateLimit: 1000 });
+      helper.getNode('send').on('call:status', (call) => statuses.push(call.args[0]));
+      const started = Date.now();
+      for (let n = 0; n < 20; n++) helper.getNode('send').receive({ payload: newPatient(), n });
+      await outputs.waitFor(20, 30000);
+      outputs.send.ok.length.should.equal(20); // nothing lost
+      const tooMany = ctx.emulator.calls.rateLimited;
+      tooMany.should.be.above(0);
+      statuses.some((s) => s.text === word('redox-config.status.paused')).should.be.true();
+      console.log(`      20 messages through a 5-per-second budget: ${tooMany} 429s, ${Date.now() - started} ms`);
     });
 
     it('retries a refused connection until Redox listens again', async function () {
@@ -104,6 +119,16 @@ describe('reliability', function () {
         .filter((a) => a.kind === 'data')
         .map((a) => a.outcome)
         .should.eql(['502', '503', '504', '200']);
+    });
+
+    it("counts a message's retry window from its first attempt, not from its arrival in the queue", async function () {
+      const outputs = await load({ maxConcurrent: 1, retryWindow: 0.5, retryBackoff: 10 });
+      await sendAndWait('send', { payload: newPatient() }, outputs); // the token first
+      ctx.emulator.injectFaults({ delayMs: 800 }, { status: 429, body: '', contentType: 'text/plain' });
+      helper.getNode('send').receive({ payload: newPatient(), n: 'slow' });
+      helper.getNode('send').receive({ payload: newPatient(), n: 'queued' }); // waits 0.8 s, longer than its retry window
+      await outputs.waitFor(3);
+      outputs.send.ok.map((m) => m.n).should.eql([undefined, 'slow', 'queued']); // its 429 was retried
     });
 
     it('stops retrying when the retry window is over', async function () {

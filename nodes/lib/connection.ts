@@ -2,12 +2,12 @@
  * A connection to one Redox environment, owned by a redox-config node and shared by every node
  * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
  */
-import { excerpt, RedoxError, responseDetails } from './shared/errors';
+import { excerpt, isRedoxError, RedoxError, responseDetails } from './shared/errors';
 import { untilStopped } from './shared/abort';
 import { redactDeep, redactText } from './shared/redact';
 import { interpret, metaErrors, type RedoxResult } from './datamodel/response';
 import { HttpClient, type HttpResponse, type TlsOptions } from './transport/http';
-import { DEFAULT_RETRY, withRetries, type RetryOptions } from './transport/retry';
+import { DEFAULT_RETRY, retryAfterMs, withRetries, type RetryOptions } from './transport/retry';
 import { DEFAULT_THROTTLE, Throttle, type ThrottleOptions } from './transport/throttle';
 import { TokenManager } from './auth/token-manager';
 import type { IssuedToken, TokenSource } from './auth/token-source';
@@ -32,6 +32,8 @@ export interface ConnectionOptions {
   onBackgroundError?: (err: RedoxError) => void;
   /** Told when a request has to wait for a token (true) and when it has one or failed (false). */
   onAuthenticating?: (busy: boolean) => void;
+  /** Told when a 429 pauses the connection (until then, epoch ms) and when the pause is over (undefined). */
+  onPaused?: (until: number | undefined) => void;
 }
 
 export interface SendOptions {
@@ -41,6 +43,8 @@ export interface SendOptions {
 
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** The longest pause after a 429 (Retry-After included): a message's retry window is a minute by default. */
+const MAX_PAUSE_MS = 60_000;
 
 /** Loopback hosts, the only ones plain http may reach: secrets must not cross a network in clear text. */
 function isLoopback(hostname: string): boolean {
@@ -75,11 +79,16 @@ export class RedoxConnection {
   /** Every token issued to this connection, to keep them out of messages (see redact()). */
   private readonly issued = new Set<string>();
   private headersFor: IssuedToken | undefined;
+  /** 429s in a row: each one doubles the pause. */
+  private rateLimitedStreak = 0;
+  private pauseTimer: NodeJS.Timeout | undefined;
+  private readonly onPaused: ((until: number | undefined) => void) | undefined;
   private headers: Record<string, string> = {};
 
   constructor(options: ConnectionOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.sourceId = options.sourceId?.trim() || undefined;
+    this.onPaused = options.onPaused;
     this.retry = options.retry ?? DEFAULT_RETRY;
     const throttle = options.throttle ?? DEFAULT_THROTTLE;
     this.throttle = new Throttle(throttle);
@@ -125,13 +134,23 @@ export class RedoxConnection {
    * reported. Resolves only for a success; every failure is a RedoxError.
    */
   post(path: string, body: string, options: SendOptions = {}): Promise<RedoxResult> {
-    const attempt = () => this.throttle.run(() => this.attempt(path, body, options), options.signal);
-    return withRetries(attempt, this.retry, options.signal);
+    let firstAttemptAt: number | undefined; // the retry window starts here, not on arrival in the queue
+    const attempt = () =>
+      this.throttle.run(() => {
+        firstAttemptAt ??= Date.now();
+        return this.attempt(path, body, options);
+      }, options.signal);
+    return withRetries(attempt, this.retry, options.signal, {
+      startedAt: () => firstAttemptAt ?? Date.now(),
+      // after a 429 the retry waits for the connection's pause, not for a back-off of its own on top
+      delayFor: (err) => (err.details.statusCode === 429 ? Math.max(0, (this.throttle.pausedUntilTime ?? 0) - Date.now()) : undefined),
+    });
   }
 
   private async attempt(path: string, body: string, options: SendOptions): Promise<RedoxResult> {
     // waiting for a token ends when the message's node stops (a redeploy during authentication)
-    let token = this.tokens.ready() ?? (await untilStopped(this.tokens.getToken(), options.signal));
+    let token =
+      this.tokens.ready() ?? (await untilStopped(this.tokens.getToken(), options.signal).catch((err: unknown) => this.pauseIf429(err)));
     let res = await this.postWith(token, path, body, options, true); // throttle.run counted it
     if (res.statusCode === 401) {
       this.tokens.invalidate(token.accessToken);
@@ -145,7 +164,35 @@ export class RedoxConnection {
         );
       }
     }
+    if (res.statusCode === 429) this.pauseAfter429(res.headers);
+    else this.rateLimitedStreak = 0;
     return interpret(res);
+  }
+
+  /** An authentication refused with 429 pauses the connection too; the error goes on to the retry rules. */
+  private pauseIf429(err: unknown): never {
+    if (isRedoxError(err) && err.details.statusCode === 429) this.pauseAfter429(err.details.headers ?? {});
+    throw err;
+  }
+
+  /**
+   * Redox's rate window is five minutes per IP, shared with everything on that IP: after a 429 the
+   * whole connection pauses (every queued message waits, not only this one), for Retry-After when
+   * Redox sends it, else for a pause that doubles with each 429 in a row.
+   */
+  private pauseAfter429(headers: Record<string, unknown>): void {
+    // the 429s of requests sent before the pause began belong to it: one pause for them all
+    if (this.throttle.pausedUntilTime !== undefined) return;
+    this.rateLimitedStreak++;
+    const given = retryAfterMs(new RedoxError('httpStatus', {}, { headers }));
+    const pause = given ?? Math.min(this.retry.backoffMs * 2 ** (this.rateLimitedStreak - 1), MAX_PAUSE_MS);
+    const until = Date.now() + Math.min(pause, MAX_PAUSE_MS);
+    this.throttle.pause(until);
+    if (!this.onPaused) return;
+    this.onPaused(until);
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = setTimeout(() => this.onPaused?.(undefined), until - Date.now());
+    this.pauseTimer.unref();
   }
 
   /** Replaces any secret or token of this connection found in text with "***". */
@@ -163,6 +210,7 @@ export class RedoxConnection {
   }
 
   close(): void {
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
     this.throttle.close();
     this.tokens.close();
     this.http.close();

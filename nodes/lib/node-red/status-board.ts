@@ -20,6 +20,7 @@ interface Entry {
 export class StatusBoard {
   private readonly entries = new Map<Node, Entry>();
   private authenticating: NodeStatus | undefined;
+  private paused: NodeStatus | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -38,7 +39,21 @@ export class StatusBoard {
   /** Shows `status` on every node while the connection gets a token; undefined puts theirs back. */
   setAuthenticating(status: NodeStatus | undefined): void {
     this.authenticating = status;
-    for (const [node, entry] of this.entries) node.status(status ?? entry.shown ?? {});
+    this.showOverlay();
+  }
+
+  /** Shows `status` on every node while a 429 pauses the connection; undefined puts theirs back. */
+  setPaused(status: NodeStatus | undefined): void {
+    this.paused = status;
+    this.showOverlay();
+  }
+
+  private get overlay(): NodeStatus | undefined {
+    return this.authenticating ?? this.paused;
+  }
+
+  private showOverlay(): void {
+    for (const [node, entry] of this.entries) node.status(this.overlay ?? entry.shown ?? {});
   }
 
   forget(node: Node): void {
@@ -54,6 +69,6 @@ export class StatusBoard {
     const pending = entry.pending;
     entry.shown = typeof pending === 'function' ? pending() : pending;
     entry.pending = undefined;
-    if (!this.authenticating && entry.shown) node.status(entry.shown);
+    if (!this.overlay && entry.shown) node.status(entry.shown);
   }
 }

@@ -24,7 +24,8 @@ type ErrorStatus =
   | 'network'
   | 'timeout'
   | 'stopped'
-  | 'queueFull';
+  | 'queueFull'
+  | 'rateLimited';
 
 interface ErrorWords {
   owner: WordOwner;
@@ -69,6 +70,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, ErrorWords>> = {
   timeout: connection('timeout'),
   stopped: connection('stopped'),
   queueFull: connection('queueFull'),
+  rateLimited: connection('rateLimited'),
 };
 
 /** The dot of each state, and whose word it is; errors are a red ring. */

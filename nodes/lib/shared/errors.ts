@@ -51,7 +51,8 @@ export type ErrorCode =
   | 'network'
   | 'timeout'
   | 'stopped'
-  | 'queueFull';
+  | 'queueFull'
+  | 'rateLimited';
 
 /** A problem the payload check found, in Redox's dotted field notation. */
 export interface PayloadProblem {

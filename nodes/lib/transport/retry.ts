@@ -51,6 +51,12 @@ export function retryDelay(attempt: number, err: RedoxError, options: RetryOptio
   return Math.min(delay, MAX_DELAY_MS);
 }
 
+/** A message that could not be sent within its window because of 429s ends as 'rateLimited'. */
+function rateLimitedOr(err: unknown): unknown {
+  if (!isRedoxError(err) || statusOf(err) !== 429) return err;
+  return new RedoxError('rateLimited', { count: err.details.attempts?.length ?? 1 }, err.details);
+}
+
 /** A short description of one failed attempt, for the final error. */
 function describeAttempt(err: unknown): string {
   if (!isRedoxError(err)) return 'error';
@@ -78,10 +84,17 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Runs `attempt` until it succeeds, fails with something not retryable, or the caps are reached.
  * The error that ends it lists every attempt's failure in details.attempts.
  */
-export function withRetries<T>(attempt: () => Promise<T>, options: RetryOptions, signal?: AbortSignal): Promise<T> {
+/** How a caller adjusts the retry rules: when the window starts, and a wait of its own for some failures. */
+export interface RetryHooks {
+  /** When the first attempt started: the retry window counts from there, not from a wait in a queue. */
+  startedAt?: () => number;
+  /** A wait for this failure instead of the back-off (e.g. 0 after a 429 when a pause already holds the retry). */
+  delayFor?: (err: RedoxError) => number | undefined;
+}
+
+export function withRetries<T>(attempt: () => Promise<T>, options: RetryOptions, signal?: AbortSignal, hooks: RetryHooks = {}): Promise<T> {
   // The first attempt directly: most succeed, and need none of the loop's bookkeeping.
-  const started = Date.now();
-  return attempt().catch((err: unknown) => retryAfter(err, attempt, options, started, signal));
+  return attempt().catch((err: unknown) => retryAfter(err, attempt, options, (hooks.startedAt ?? Date.now)(), signal, hooks.delayFor));
 }
 
 /** After a failed attempt: retry while the rules allow, then throw the last error with every attempt's failure. */
@@ -91,15 +104,16 @@ async function retryAfter<T>(
   options: RetryOptions,
   started: number,
   signal?: AbortSignal,
+  delayFor?: (err: RedoxError) => number | undefined,
 ): Promise<T> {
   const failures: string[] = [];
   let err: unknown = first;
   for (let n = 1; ; n++) {
     failures.push(describeAttempt(err));
-    const delay = isRetryable(err, options) && n < options.maxAttempts ? retryDelay(n, err, options) : undefined;
+    const delay = isRetryable(err, options) && n < options.maxAttempts ? (delayFor?.(err) ?? retryDelay(n, err, options)) : undefined;
     if (delay === undefined || Date.now() + delay - started > options.maxTotalMs) {
       if (isRedoxError(err) && failures.length > 1) err.details.attempts = failures;
-      throw err;
+      throw rateLimitedOr(err);
     }
     await sleep(delay, signal);
     try {

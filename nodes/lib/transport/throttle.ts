@@ -34,6 +34,8 @@ export class Throttle {
   private active = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Nothing starts before this time (a 429 paused the connection). */
+  private pausedUntil = 0;
 
   constructor(
     private readonly options: ThrottleOptions,
@@ -48,7 +50,7 @@ export class Throttle {
   /** Runs `task` when the budget and concurrency allow. */
   run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed || signal?.aborted) return Promise.reject(new RedoxError('stopped'));
-    if (this.queue.length === 0 && this.active < this.options.maxConcurrent && this.hasBudget()) {
+    if (this.queue.length === 0 && this.active < this.options.maxConcurrent && this.hasBudget() && this.now() >= this.pausedUntil) {
       // Nothing waits and there is room: start now, without the queue's bookkeeping.
       this.active++;
       this.started.push(this.now());
@@ -80,6 +82,20 @@ export class Throttle {
     });
   }
 
+  /** Starts nothing more until `until` (epoch ms): what waits, waits; what comes, queues. */
+  pause(until: number): void {
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pump();
+  }
+
+  /** When the pause ends, if the connection is paused now. */
+  get pausedUntilTime(): number | undefined {
+    return this.now() < this.pausedUntil ? this.pausedUntil : undefined;
+  }
+
   /** How many wait for their turn. */
   get queued(): number {
     return this.queue.length;
@@ -108,20 +124,26 @@ export class Throttle {
   private pump(): void {
     if (this.closed || this.queue.length === 0) return;
     const now = this.now();
+    if (now < this.pausedUntil) {
+      this.wakeAt(this.pausedUntil - now);
+      return;
+    }
     while (this.started.length > 0 && this.started[0] <= now - this.options.windowMs) this.started.shift();
     while (this.queue.length > 0 && this.active < this.options.maxConcurrent && this.started.length < this.options.perWindow) {
       this.queue.shift()!.start();
     }
-    if (this.queue.length > 0 && this.started.length >= this.options.perWindow && !this.timer) {
+    if (this.queue.length > 0 && this.started.length >= this.options.perWindow) {
       // The budget frees up when the oldest request in the window leaves it.
-      this.timer = setTimeout(
-        () => {
-          this.timer = undefined;
-          this.pump();
-        },
-        this.started[0] + this.options.windowMs - now + 1,
-      );
-      this.timer.unref();
+      this.wakeAt(this.started[0] + this.options.windowMs - now + 1);
     }
+  }
+
+  private wakeAt(delay: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, delay);
+    this.timer.unref();
   }
 }
