@@ -16,7 +16,8 @@ const HELP = `Usage: redox-emulator [options]
   --api-key KEY         API key to accept (default ${DEMO_CREDENTIALS.apiKey})
   --secret SECRET       secret to accept (default ${DEMO_CREDENTIALS.secret})
   --token-lifetime S    access token lifetime in seconds (default 86400)
-  --rate-limit N        requests per client per 5 minutes before 429 (default 7500)
+  --rate-limit N        requests per client per window before 429 (default 7500)
+  --rate-window S       the rate limit's rolling window in seconds (default 300, Redox's; shorter for tests)
   --oauth-client-id ID  OAuth client ID (default ${DEMO_OAUTH_CLIENT.clientId}, whose HS384 secret is ${DEMO_OAUTH_CLIENT.secret})
   --oauth-public-key F  a PEM public key file (RS384 or ES384) to accept for that client...
   --oauth-key-id KID    ...under this key ID (default demo-key)
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       secret: { type: 'string', default: DEMO_CREDENTIALS.secret },
       'token-lifetime': { type: 'string' },
       'rate-limit': { type: 'string' },
+      'rate-window': { type: 'string' },
       'oauth-client-id': { type: 'string', default: DEMO_OAUTH_CLIENT.clientId },
       'oauth-public-key': { type: 'string' },
       'oauth-key-id': { type: 'string', default: 'demo-key' },
@@ -46,12 +48,14 @@ async function main(): Promise<void> {
   const port = /^\d{1,5}$/.test(portText.trim()) ? Number(portText) : NaN;
   const lifetime = values['token-lifetime'] === undefined ? undefined : Number(values['token-lifetime']);
   const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
+  const rateWindow = values['rate-window'] === undefined ? 300 : Number(values['rate-window']);
   if (
     !Number.isInteger(port) ||
     port < 0 ||
     port > 65535 ||
     (lifetime !== undefined && !(lifetime > 0)) ||
-    (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit > 0))
+    (rateLimit !== undefined && !(Number.isInteger(rateLimit) && rateLimit > 0)) ||
+    !(rateWindow > 0)
   ) {
     console.error(HELP);
     process.exitCode = 2;
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
     credentials: [{ ...DEMO_CREDENTIALS, apiKey: values['api-key']!, secret: values.secret! }],
     oauthClients: [{ ...DEMO_OAUTH_CLIENT, clientId: values['oauth-client-id']! }],
     tokenLifetimeMs: lifetime === undefined ? undefined : lifetime * 1000,
-    rateLimit: rateLimit === undefined ? undefined : { limit: rateLimit, windowMs: 5 * 60 * 1000 },
+    rateLimit: { limit: rateLimit ?? 7500, windowMs: rateWindow * 1000 },
   });
   if (values['oauth-public-key']) {
     emulator.registerOAuthKey(values['oauth-client-id']!, values['oauth-key-id']!, fs.readFileSync(values['oauth-public-key'], 'utf8'));

@@ -7,7 +7,7 @@ import { fingerprint, keepToken, takeToken } from './lib/auth/token-carry-over';
 import { RedoxConnection } from './lib/connection';
 import { registerAdminRoutes } from './lib/node-red/admin-routes';
 import { DEFAULT_BASE_URL, type RedoxConfigDef, type RedoxConfigNode } from './lib/node-red/config-node';
-import { readSettings } from './lib/node-red/connection-settings';
+import { readSettings, runtimeDefaults } from './lib/node-red/connection-settings';
 import { CREDENTIAL_FIELDS } from './lib/node-red/connection-shape';
 import { USER_AGENT } from './lib/node-red/package-info';
 import { envResolver, tlsOptionsFor } from './lib/node-red/runtime';
@@ -34,7 +34,7 @@ export = function (RED: NodeAPI) {
     node.connection = () => {
       if (connection) return connection;
       const method = tokenMethod();
-      const settings = readSettings(def);
+      const settings = readSettings(def, runtimeDefaults(RED.settings as unknown as Record<string, unknown>));
       print = fingerprint(baseUrl, def.tls ?? '', ...method.identity);
       connection = new RedoxConnection({
         ...settings,
@@ -79,7 +79,8 @@ export = function (RED: NodeAPI) {
     }
 
     // translated when shown, not for every message
-    node.showStatus = (user, state, err) => board.set(user, () => (state === 'error' ? errorStatus(RED, err) : stateStatus(RED, state)));
+    node.showStatus = (user, state, err) =>
+      board.set(user, () => (state === 'error' ? errorStatus(RED, err) : stateStatus(RED, state, connection?.queued)));
     node.forget = (user) => board.forget(user);
 
     node.on('close', (removed: boolean, done: () => void) => {

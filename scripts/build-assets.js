@@ -13,12 +13,13 @@ const shape = require(path.join(out, 'lib', 'node-red', 'connection-shape.js'));
 const GENERATED = {
   settings: [
     ...Object.entries(shape.NUMBER_SETTINGS).map(
-      ([name, s]) => `${name}: { value: '${s.default}', validate: RED.validators.number(true) },`,
+      ([name, s]) => `${name}: { value: '${s.runtimeDefault ? '' : s.default}', validate: RED.validators.number(true) },`,
     ),
     ...Object.entries(shape.FLAG_SETTINGS).map(([name, s]) => `${name}: { value: ${s.default} },`),
   ],
   credentials: shape.CREDENTIAL_FIELDS.map((field) => `${field}: { type: 'password' },`),
-  placeholders: Object.entries(shape.NUMBER_SETTINGS).map(([name, s]) => `${name}: '${s.default}',`),
+  // a default the runtime sets shows as the word "default" (the dialog fills it in)
+  placeholders: Object.entries(shape.NUMBER_SETTINGS).map(([name, s]) => `${name}: '${s.runtimeDefault ? '' : s.default}',`),
 };
 
 function generate(file, text) {

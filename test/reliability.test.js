@@ -212,6 +212,38 @@ describe('reliability', function () {
     });
   });
 
+  describe('a backlog larger than the budget', function () {
+    afterEach(() => helper.settings({}));
+
+    it("drains at the budget's pace with no 429, every message answered (a short window: redoxRateWindowSeconds)", async function () {
+      this.timeout(30000);
+      const WINDOW_S = 2;
+      const BUDGET = 40;
+      const MESSAGES = 4 * BUDGET - 1; // with the one authentication, four windows' worth of requests
+      helper.settings({ redoxRateWindowSeconds: WINDOW_S });
+      ctx.emulator.rateLimit = { limit: BUDGET, windowMs: WINDOW_S * 1000 }; // Redox's limit, shrunk
+      const statuses = [];
+      const outputs = await load({ rateLimit: BUDGET }); // the queue field left empty: the default holds the backlog
+      helper.getNode('send').on('call:status', (call) => statuses.push(call.args[0]));
+      const started = Date.now();
+      for (let n = 0; n < MESSAGES; n++) helper.getNode('send').receive({ payload: newPatient(), n });
+      await outputs.waitFor(MESSAGES, 25000);
+      const seconds = (Date.now() - started) / 1000;
+      outputs.send.err.map((m) => m.error.message).should.eql([]);
+      outputs.send.ok.length.should.equal(MESSAGES);
+      ctx.emulator.calls.rateLimited.should.equal(0);
+      // the requests (and the one authentication) fill whole windows: the first at once, then one per window
+      const requests = MESSAGES + 1;
+      const windowsUsed = Math.ceil(seconds / WINDOW_S);
+      const use = requests / (windowsUsed * BUDGET);
+      use.should.be.aboveOrEqual(0.95);
+      statuses.some((s) => /sendingQueued/.test(s.text)).should.be.true(); // the status said how many wait
+      console.log(
+        `      ${MESSAGES} messages, budget ${BUDGET} per ${WINDOW_S} s: ${seconds.toFixed(1)} s, budget use ${(use * 100).toFixed(0)}%, no 429`,
+      );
+    });
+  });
+
   describe('timeouts', function () {
     it("uses the connection's request timeout", async function () {
       const outputs = await load({ requestTimeout: 0.3 });

@@ -122,6 +122,11 @@ export class RedoxConnection {
     return withRetries(() => untilStopped(this.tokens.getToken(), signal), this.retry, signal);
   }
 
+  /** How many messages wait in the throttle's queue. */
+  get queued(): number {
+    return this.throttle.queued;
+  }
+
   /** The token held now, if any, to carry over a redeploy. */
   currentToken(): IssuedToken | undefined {
     return this.tokens.current();

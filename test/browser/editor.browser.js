@@ -305,7 +305,7 @@ describe('the editor, in a browser', function () {
         ['requestTimeout', '120'],
         ['maxAttempts', '4'],
         ['rateLimit', '7000'],
-        ['maxQueue', '1000'],
+        ['maxQueue', 'default'], // Node-RED's nodeMessageBufferMaxLength, else 100,000
       ]) {
         (await page.inputValue(`#node-config-input-${field}`)).should.equal('');
         (await page.getAttribute(`#node-config-input-${field}`, 'placeholder')).should.equal(shown, field);

@@ -20,6 +20,8 @@ export interface NumberSetting {
   min: number;
   max: number;
   integer?: boolean;
+  /** The default comes from the runtime (settings.js), not from here: the dialog leaves the field empty. */
+  runtimeDefault?: true;
 }
 
 const MB = 1024 * 1024;
@@ -33,7 +35,8 @@ export const NUMBER_SETTINGS = {
   retryBackoff: { default: DEFAULT_RETRY.backoffMs, min: 0, max: 60_000 }, // milliseconds
   rateLimit: { default: DEFAULT_THROTTLE.perWindow, min: 1, max: 1_000_000, integer: true }, // per five minutes
   maxConcurrent: { default: DEFAULT_THROTTLE.maxConcurrent, min: 1, max: 1000, integer: true },
-  maxQueue: { default: DEFAULT_THROTTLE.maxQueue, min: 0, max: 1_000_000, integer: true },
+  // Node-RED's nodeMessageBufferMaxLength when set, as its buffering nodes do; else DEFAULT_MAX_QUEUE
+  maxQueue: { default: DEFAULT_THROTTLE.maxQueue, min: 0, max: 10_000_000, integer: true, runtimeDefault: true },
   maxResponseSize: { default: DEFAULT_MAX_RESPONSE_BYTES / MB, min: 0.001, max: 1024 }, // MB
 } as const satisfies Record<string, NumberSetting>;
 

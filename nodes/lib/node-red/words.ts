@@ -115,7 +115,9 @@ export function errorStatus(RED: NodeAPI, err: unknown): NodeStatus {
 }
 
 /** The status of a node in `state`. */
-export function stateStatus(RED: NodeAPI, state: Exclude<StatusState, 'error'>): NodeStatus {
+export function stateStatus(RED: NodeAPI, state: Exclude<StatusState, 'error'>, waiting = 0): NodeStatus {
   const { owner, look } = STATE_WORDS[state];
-  return { ...look, text: say(RED, owner, `status.${state}`, { time: new Date().toLocaleTimeString() }) };
+  // while a backlog drains, the status says how many wait
+  const word = (state === 'sending' || state === 'sent') && waiting > 0 ? 'sendingQueued' : state;
+  return { ...look, text: say(RED, owner, `status.${word}`, { time: new Date().toLocaleTimeString(), waiting }) };
 }

@@ -52,7 +52,7 @@ export interface HttpClientOptions {
   /** Time allowed to open the connection (and finish TLS). */
   connectTimeoutMs: number;
   tls?: TlsOptions;
-  /** Told of every request not already counted, as it starts (the throttle counts them). */
+  /** Told of every request not already counted, once it is answered or fails (the throttle counts them). */
   onRequest?: () => void;
   /** At most this many connections to Redox (the throttle's concurrency: more would never be used). */
   maxSockets?: number;
@@ -205,7 +205,6 @@ export class HttpClient {
     if (this.closed || signal?.aborted) throw new RedoxError('stopped');
     const got = this.byUrl.get(url) ?? (await this.makeClient(url));
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    if (!options.counted) this.options.onRequest?.();
     // Only what differs from the client's defaults, so that got merges little per request. The
     // stream interface, because got's promise interface does more per request (a cancelable
     // promise, event forwarding, body buffering) on this hot path: docs/performance.md.
@@ -227,6 +226,8 @@ export class HttpClient {
       throw this.rewrite(err, url, signal, tracked.timedOut ? timeoutMs : undefined);
     } finally {
       this.inFlight.delete(request);
+      // counted once answered, as the throttle counts its own: Redox counts it on arrival, before that
+      if (!options.counted) this.options.onRequest?.();
     }
   }
 

@@ -20,7 +20,14 @@ export interface ThrottleOptions {
 }
 
 const FIVE_MINUTES_MS = 5 * 60 * 1000;
-export const DEFAULT_THROTTLE: ThrottleOptions = { perWindow: 7000, windowMs: FIVE_MINUTES_MS, maxConcurrent: 20, maxQueue: 1000 };
+/** A backfill (a CSV of many thousand patients split into messages at once) must fit in the queue. */
+export const DEFAULT_MAX_QUEUE = 100_000;
+export const DEFAULT_THROTTLE: ThrottleOptions = {
+  perWindow: 7000,
+  windowMs: FIVE_MINUTES_MS,
+  maxConcurrent: 20,
+  maxQueue: DEFAULT_MAX_QUEUE,
+};
 
 interface Waiting {
   start: () => void;
@@ -53,7 +60,6 @@ export class Throttle {
     if (this.queue.length === 0 && this.active < this.options.maxConcurrent && this.hasBudget() && this.now() >= this.pausedUntil) {
       // Nothing waits and there is room: start now, without the queue's bookkeeping.
       this.active++;
-      this.started.push(this.now());
       const result = task();
       result.then(this.finished, this.finished); // registered first, so it runs before the caller's reactions
       return result;
@@ -71,7 +77,6 @@ export class Throttle {
         start: () => {
           signal?.removeEventListener('abort', onAbort);
           this.active++;
-          this.started.push(this.now());
           task().then(resolve, reject).finally(this.finished);
         },
         fail: reject,
@@ -109,8 +114,14 @@ export class Throttle {
     for (const waiting of this.queue.splice(0)) waiting.fail(new RedoxError('stopped'));
   }
 
+  /**
+   * A request counts in the window from when it is answered, not from when it starts: Redox counts
+   * it on arrival, which is between the two, so this window never frees before Redox's does.
+   * Until then it counts as running (active).
+   */
   private readonly finished = (): void => {
     this.active--;
+    this.started.push(this.now());
     this.pump();
   };
 
@@ -118,7 +129,7 @@ export class Throttle {
   private hasBudget(): boolean {
     const cutoff = this.now() - this.options.windowMs;
     while (this.started.length > 0 && this.started[0] <= cutoff) this.started.shift();
-    return this.started.length < this.options.perWindow;
+    return this.started.length + this.active < this.options.perWindow;
   }
 
   private pump(): void {
@@ -129,10 +140,14 @@ export class Throttle {
       return;
     }
     while (this.started.length > 0 && this.started[0] <= now - this.options.windowMs) this.started.shift();
-    while (this.queue.length > 0 && this.active < this.options.maxConcurrent && this.started.length < this.options.perWindow) {
+    while (
+      this.queue.length > 0 &&
+      this.active < this.options.maxConcurrent &&
+      this.started.length + this.active < this.options.perWindow
+    ) {
       this.queue.shift()!.start();
     }
-    if (this.queue.length > 0 && this.started.length >= this.options.perWindow) {
+    if (this.queue.length > 0 && this.started.length > 0 && this.started.length + this.active >= this.options.perWindow) {
       // The budget frees up when the oldest request in the window leaves it.
       this.wakeAt(this.started[0] + this.options.windowMs - now + 1);
     }
