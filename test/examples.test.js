@@ -42,17 +42,17 @@ describe('examples in a real Node-RED', function () {
     const types = new Set(flow.map((n) => n.type));
     for (const type of types)
       type.should.match(
-        /^(tab|comment|inject|debug|change|switch|catch|template|http in|http response|http request|redox-config|redox-send|redox-token)$/,
+        /^(tab|comment|inject|debug|change|switch|catch|template|function|csv|http in|http response|http request|redox-config|redox-send|redox-token)$/,
       );
     await client.deploy(flow);
   }
 
-  it('lists the six examples under Import > Examples', async function () {
+  it('lists the examples under Import > Examples', async function () {
     const res = await fetch(`${nodeRed.url}/library/examples/flows/@nr-health/node-red-redox`);
     res.status.should.equal(200);
     const listed = (await res.json()).map((entry) => `${entry.fn}.json`).sort();
     listed.should.eql(fs.readdirSync(EXAMPLES).sort());
-    listed.should.have.length(6);
+    listed.should.have.length(7);
   });
 
   it('01 sends a NewPatient and shows the response logs', async function () {
@@ -165,5 +165,16 @@ describe('examples in a real Node-RED', function () {
     sent.Visit.VisitDateTime.should.equal('2026-12-01T09:30:00.000Z');
     sent.Visit.Duration.should.equal(45);
     sent.Patient.Demographics.LastName.should.equal('O"Bixby');
+  });
+
+  it('09 backfills 3,000 patients from a CSV: all sent, none refused for the rate limit, a summary at the end', async function () {
+    this.timeout(120000);
+    await deployExample('09 Backfill patients from a CSV.json');
+    await client.inject('ex9-inject');
+    const done = await client.debugFrom('ex9-done', 90000);
+    done.value.should.eql({ of: 3000, sent: 3000, failed: 0, failures: {} });
+    emulator.calls.rateLimited.should.equal(0);
+    emulator.received.should.have.length(3000);
+    emulator.received[0].body.Patient.Identifiers[0].should.eql({ ID: '2000001', IDType: 'MR' });
   });
 });
