@@ -202,6 +202,16 @@ async function main() {
     },
     memoryGrowthMB: Math.round(long.memoryGrowthMB * 10) / 10,
   };
+  // the memory of a backlog: 20,000 messages waiting in a connection's queue
+  const queueEmulator = await startEmulator();
+  let queue;
+  try {
+    queue = await runScenario('Q', 1, 20000, queueEmulator.url);
+  } finally {
+    await queueEmulator.stop();
+  }
+  results.queueMemory = { queued: queue.queued, heapMB: queue.heapMB, bytesPerQueuedMessage: queue.bytesPerQueuedMessage };
+
   const alone = checkAlone();
   results.checkAlone = {
     requiredMicros: alone.required,
@@ -231,6 +241,9 @@ async function main() {
     `\nB/A: ${results.ratios.sendVsRaw.c1} (1 in flight), ${results.ratios.sendVsRaw.c64} (64); B/C: ${results.ratios.sendVsCore.c1}, ${results.ratios.sendVsCore.c64} (medians of the rounds)`,
   );
   console.log(`B/A by round: ${roundRatios.sendVsRaw.c1.join(' ')} (1 in flight); ${roundRatios.sendVsRaw.c64.join(' ')} (64)`);
+  console.log(
+    `Backlog: ${results.queueMemory.queued} messages queued, heap +${results.queueMemory.heapMB.toFixed(1)} MB, ${Math.round(results.queueMemory.bytesPerQueuedMessage)} bytes per queued message`,
+  );
   console.log(
     `Check payload alone (NewPatient): ${alone.required.toFixed(2)} µs CPU (required), ${alone.strict.toFixed(2)} µs (strict); ` +
       `${(results.checkAlone.shareOfB.c1 * 100).toFixed(2)}% and ${(results.checkAlone.shareOfB.c64 * 100).toFixed(2)}% of B's CPU per message (1 and 64 in flight)`,

@@ -265,7 +265,48 @@ async function withRawGotNode() {
   });
 }
 
-const RUNS = { A: raw, B: () => withRedoxSend('required'), N: () => withRedoxSend('off'), C: withHttpRequest, R: withRawGotNode };
+/**
+ * Q: the memory a queued message costs. A redox-send whose connection has a budget of one
+ * request (spent on authenticating) receives `messages` NewPatients; they all wait in its queue.
+ * The heap before and after, over the count, is what each one costs while it waits.
+ */
+async function queueMemory() {
+  const flow = [
+    { id: 'tab', type: 'tab' },
+    { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, maxConcurrent: 20, maxQueue: messages + 10, rateLimit: 1 },
+    {
+      id: 'send',
+      type: 'redox-send',
+      z: 'tab',
+      x: 1,
+      y: 1,
+      redox: 'cfg',
+      dataModel: 'PatientAdmin',
+      eventType: 'NewPatient',
+      destinations: JSON.stringify([EMR]),
+      test: true,
+      wires: [[], []],
+    },
+  ];
+  const { entry, RED } = await runtime(flow, { cfg: DEMO }, 'send', new Map());
+  const connection = RED.nodes.getNode('cfg').connection();
+  entry.receive({ payload: { ...PATIENT }, n: -1 }); // authenticates and spends the budget
+  await new Promise((r) => setTimeout(r, 500));
+  const before = heapMB();
+  for (let i = 0; i < messages; i++) entry.receive({ payload: { ...PATIENT }, n: i });
+  while (connection.queued < messages) await new Promise((r) => setTimeout(r, 50));
+  const after = heapMB();
+  return { queued: connection.queued, heapMB: after - before, bytesPerQueuedMessage: ((after - before) * 1024 * 1024) / messages };
+}
+
+const RUNS = {
+  Q: queueMemory,
+  A: raw,
+  B: () => withRedoxSend('required'),
+  N: () => withRedoxSend('off'),
+  C: withHttpRequest,
+  R: withRawGotNode,
+};
 
 RUNS[scenario]().then(
   (result) => {

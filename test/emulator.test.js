@@ -309,4 +309,34 @@ describe('Redox emulator', function () {
       emulator.received.should.eql([]);
     });
   });
+
+  describe('its command line', function () {
+    const { spawnSync, spawn } = require('node:child_process');
+    const cli = require('node:path').join(__dirname, '..', 'dist', 'emulator', 'cli.js');
+
+    it('refuses an empty or invalid port instead of taking a random one', function () {
+      for (const port of ['', 'abc', '70000', '1.5']) {
+        const run = spawnSync(process.execPath, [cli, '--port', port], { encoding: 'utf8', timeout: 10000 });
+        run.status.should.equal(2, `--port "${port}"`);
+        run.stderr.should.match(/Usage: redox-emulator/);
+      }
+    });
+
+    it('names a busy port and suggests --port', async function () {
+      const busy = new URL(url).port; // this test's emulator holds it
+      const run = spawnSync(process.execPath, [cli, '--port', busy], { encoding: 'utf8', timeout: 10000 });
+      run.status.should.equal(1);
+      run.stderr.should.containEql(`port ${busy} is in use`);
+      run.stderr.should.containEql('--port');
+    });
+
+    it('prints the demo credentials in its banner', async function () {
+      const child = spawn(process.execPath, [cli, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      await new Promise((resolve) => child.stdout.on('data', (c) => ((out += c), /Ctrl-C/.test(out) && resolve())));
+      child.kill();
+      out.should.containEql('secret "demo-secret"');
+      out.should.containEql('demo-oauth-client-secret');
+    });
+  });
 });
