@@ -173,10 +173,11 @@ const sink = (id) => ({
   wires: [],
 });
 
-async function withRedoxSend(checkPayload = 'required') {
-  const flow = [
+/** A flow with a connection (these settings) and one redox-send NewPatient node, 'send', wired to `wires`. */
+function redoxSendFlow(configSettings, sendSettings, wires) {
+  return [
     { id: 'tab', type: 'tab' },
-    { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, maxConcurrent: concurrency, maxQueue: 100000, rateLimit: 1000000 },
+    { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, ...configSettings },
     {
       id: 'send',
       type: 'redox-send',
@@ -188,9 +189,15 @@ async function withRedoxSend(checkPayload = 'required') {
       eventType: 'NewPatient',
       destinations: JSON.stringify([EMR]),
       test: true,
-      checkPayload,
-      wires: [['ok'], ['err']],
+      ...sendSettings,
+      wires,
     },
+  ];
+}
+
+async function withRedoxSend(checkPayload = 'required') {
+  const flow = [
+    ...redoxSendFlow({ maxConcurrent: concurrency, maxQueue: 100000, rateLimit: 1000000 }, { checkPayload }, [['ok'], ['err']]),
     sink('ok'),
     sink('err'),
   ];
@@ -271,23 +278,7 @@ async function withRawGotNode() {
  * The heap before and after, over the count, is what each one costs while it waits.
  */
 async function queueMemory() {
-  const flow = [
-    { id: 'tab', type: 'tab' },
-    { id: 'cfg', type: 'redox-config', baseUrl: emulatorUrl, maxConcurrent: 20, maxQueue: messages + 10, rateLimit: 1 },
-    {
-      id: 'send',
-      type: 'redox-send',
-      z: 'tab',
-      x: 1,
-      y: 1,
-      redox: 'cfg',
-      dataModel: 'PatientAdmin',
-      eventType: 'NewPatient',
-      destinations: JSON.stringify([EMR]),
-      test: true,
-      wires: [[], []],
-    },
-  ];
+  const flow = redoxSendFlow({ maxConcurrent: 20, maxQueue: messages + 10, rateLimit: 1 }, {}, [[], []]);
   const { entry, RED } = await runtime(flow, { cfg: DEMO }, 'send', new Map());
   const connection = RED.nodes.getNode('cfg').connection();
   entry.receive({ payload: { ...PATIENT }, n: -1 }); // authenticates and spends the budget
