@@ -292,8 +292,22 @@ describe('the editor, in a browser', function () {
     }
 
     async function closeDialog(button) {
-      await page.click(button);
-      await page.waitForSelector('#node-config-input-authMethod', { state: 'detached' });
+      // a click that lands while the tray is still settling is not taken: click again until it closes
+      await waitFor(
+        async () => {
+          if (await page.isVisible(button)) await page.click(button, { timeout: 2000 }).catch(() => {});
+          return (await page.locator('#node-config-input-authMethod').count()) === 0;
+        },
+        15000,
+        `the dialog to close with ${button}`,
+      );
+    }
+
+    /** Deploys what the editor holds, and waits until the runtime has it (nothing left to deploy). */
+    async function deploy() {
+      await page.click('#red-ui-header-button-deploy');
+      await waitFor(async () => page.evaluate(() => !window.RED.nodes.dirty()), 10000, 'the deploy');
+      await page.waitForTimeout(300); // the editor's own bookkeeping after a deploy
     }
 
     it('shows the legacy key and the defaults for a connection without authMethod or settings, and its untouched Test connection works', async function () {
@@ -332,13 +346,8 @@ describe('the editor, in a browser', function () {
       emulator.calls.oauthToken.should.equal(before + 1);
       await page.screenshot({ path: path.join(OUTPUT, 'redox-config-stored-key.png') });
       await closeDialog('#node-config-dialog-ok');
-      await page.click('#red-ui-header-button-deploy');
+      await deploy();
       const stored = async () => (await (await fetch(`${nodeRed.url}/credentials/redox-config/shipped-oauth`)).json()).has_privateKey;
-      await waitFor(
-        async () => (await stored()) === true && !(await page.isVisible('#red-ui-header-button-deploy:not(.disabled)')),
-        10000,
-        'the deploy',
-      );
       (await stored()).should.be.true(); // saved untouched: kept
 
       await openConnection('shipped-oauth');
@@ -347,7 +356,7 @@ describe('the editor, in a browser', function () {
       await page.fill('#node-config-input-keyId', '');
       await page.fill('#node-config-input-clientSecret', 'a-client-secret');
       await closeDialog('#node-config-dialog-ok');
-      await page.click('#red-ui-header-button-deploy');
+      await deploy();
       await waitFor(async () => (await stored()) === false, 10000, 'the key to be removed');
     });
 
