@@ -84,6 +84,8 @@ export class RedoxConnection {
   private pauseTimer: NodeJS.Timeout | undefined;
   private readonly onPaused: ((until: number | undefined) => void) | undefined;
   private headers: Record<string, string> = {};
+  private maskerToken: IssuedToken | undefined;
+  private masker: (text: string) => string = (text) => text;
 
   constructor(options: ConnectionOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
@@ -227,9 +229,21 @@ export class RedoxConnection {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       counted,
-      // a server that echoes the request would hand back the bearer token: mask it before parsing
-      redact: (text) => (text.includes(token.accessToken) ? text.split(token.accessToken).join('***') : text),
+      redact: this.maskerFor(token),
     });
+  }
+
+  /**
+   * What masks a token in an answer (a server that echoes the request would hand it back), made
+   * once per token rather than once per request.
+   */
+  private maskerFor(token: IssuedToken): (text: string) => string {
+    if (this.maskerToken !== token) {
+      this.maskerToken = token;
+      const secret = token.accessToken;
+      this.masker = (text) => (text.includes(secret) ? text.split(secret).join('***') : text);
+    }
+    return this.masker;
   }
 
   /** The Authorization header for a token (and the source's), made once per token rather than once per request. */

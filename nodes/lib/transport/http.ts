@@ -121,11 +121,12 @@ function readResponse(
 function redactHeaders(headers: http.IncomingHttpHeaders, redact: (text: string) => string): http.IncomingHttpHeaders {
   let out = headers;
   for (const [name, value] of Object.entries(headers)) {
-    const masked = typeof value === 'string' ? redact(value) : Array.isArray(value) ? value.map(redact) : value;
-    if (masked !== value && (typeof value === 'string' || JSON.stringify(masked) !== JSON.stringify(value))) {
-      if (out === headers) out = { ...headers };
-      out[name] = masked;
-    }
+    let masked = value;
+    if (typeof value === 'string') masked = redact(value);
+    else if (Array.isArray(value) && value.some((v) => redact(v) !== v)) masked = value.map(redact);
+    if (masked === value) continue;
+    if (out === headers) out = { ...headers };
+    out[name] = masked;
   }
   return out;
 }
