@@ -1,5 +1,6 @@
 // The import directions of nodes/lib (docs/development.md): node-red/ -> connection.ts -> auth/ ->
-// transport/, and connection.ts -> datamodel/; shared/ is for everyone and imports none of them.
+// transport/, and connection.ts -> datamodel/; node-red/ -> receive/ (Redox calling in);
+// shared/ is for everyone and imports none of them.
 // `npm run lint` checks them, and that nothing imports in a circle.
 'use strict';
 
@@ -15,7 +16,7 @@ module.exports = {
       'shared-stays-small',
       'shared/ holds values every layer uses; it depends on no layer.',
       `${LIB}/shared/`,
-      `${LIB}/(node-red|auth|transport|datamodel|connection)`,
+      `${LIB}/(node-red|auth|transport|datamodel|connection|receive)`,
     ),
     forbid(
       'transport-is-the-bottom',
@@ -29,6 +30,12 @@ module.exports = {
       'datamodel/ builds and reads Redox messages without I/O.',
       `${LIB}/datamodel/`,
       `${LIB}/(node-red|auth|transport|connection)`,
+    ),
+    forbid(
+      'receive-stands-alone',
+      'receive/ reads what Redox sends to a destination; it needs no connection, token or Node-RED.',
+      `${LIB}/receive/`,
+      `${LIB}/(node-red|auth|transport|datamodel|connection)`,
     ),
     forbid('connection-below-node-red', 'The connection knows nothing of Node-RED.', `${LIB}/connection`, `${LIB}/node-red/`),
     forbid('lib-below-nodes', 'The node files use lib/, never the other way.', `${LIB}/`, '^nodes/redox-[^/]+$'),

@@ -5,11 +5,13 @@
 // figure is the median of several runs, the four interleaved (A R B C, then C B R A, so that
 // a drifting machine favours none) and each run warmed up before it is measured; the ratios are
 // the median of each round's own ratio. Then a long run of B for memory, with tokens that live 5
-// seconds. Prints a table and writes bench/results.json. BENCH_QUICK=1 runs a shorter version.
+// seconds. Then receiving (bench/receive.js): redox-receive against http in + function + http
+// response. Prints a table and writes bench/results.json. BENCH_QUICK=1 runs a shorter version.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const receiving = require('./receive');
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 3 : 7;
@@ -218,6 +220,7 @@ async function main() {
     strictMicros: alone.strict,
     shareOfB: { c1: alone.required / table.Bc1.cpuMicrosPerMessage, c64: alone.required / table.Bc64.cpuMicrosPerMessage },
   };
+  results.receive = await receiving.measureReceiving();
   fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
   const name = {
@@ -257,6 +260,7 @@ async function main() {
   console.log(
     `Long run, B, ${LONG_RUN} messages at 64 in flight, tokens living 5 s: ${Math.round(long.rps)} msg/s, ${long.authenticate} authenticate, ${long.refresh} refreshes, ${long.rejected401} 401s, ${long.connections} connections, ${long.failed} failed; heap growth ${results.memoryGrowthMB} MB (second half ${results.longRun.secondHalfGrowthMB} MB)`,
   );
+  receiving.print(results.receive);
   console.log('Figures written to bench/results.json');
 }
 

@@ -4,11 +4,13 @@
  *   redox-emulator [--port 3333] [--host 127.0.0.1] [--api-key KEY] [--secret SECRET] [--token-lifetime SECONDS]
  *                  [--oauth-public-key FILE --oauth-key-id KID] [--oauth-client-id ID]
  * REDOX_EMULATOR_PORT sets the port too. Ctrl-C stops it.
+ * `redox-emulator deliver ...` and `redox-emulator query ...` play Redox calling a flow (sender-cli.ts).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_EMULATOR_PORT } from './defaults';
 import { DEMO_CREDENTIALS, DEMO_OAUTH_CLIENT, RedoxEmulator } from './emulator';
+import { runSender, SENDER_HELP } from './sender-cli';
 
 const HELP = `Usage: redox-emulator [options]
   --port N              port to listen on, 0 (any free port) to 65535 (default $REDOX_EMULATOR_PORT or ${DEFAULT_EMULATOR_PORT})
@@ -21,9 +23,16 @@ const HELP = `Usage: redox-emulator [options]
   --oauth-client-id ID  OAuth client ID (default ${DEMO_OAUTH_CLIENT.clientId}, whose HS384 secret is ${DEMO_OAUTH_CLIENT.secret})
   --oauth-public-key F  a PEM public key file (RS384 or ES384) to accept for that client...
   --oauth-key-id KID    ...under this key ID (default demo-key)
-  -h, --help            show this text`;
+  -h, --help            show this text
+
+${SENDER_HELP}`;
 
 async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (command === 'deliver' || command === 'query') {
+    process.exitCode = await runSender(command, process.argv.slice(3));
+    return;
+  }
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },

@@ -14,6 +14,7 @@ import { RollingRateLimit, type RateLimit } from './rate-limit';
 import { SAMPLE_DESTINATIONS } from './sample-data';
 import type { Arrival, EmulatorCalls, EmulatorOptions, Fault, ReceivedRequest } from './types';
 
+export { deliverFeed, deliverInOrder, sampleDelivery, sendQuery, verifyDestination, type FeedResult, type SenderOptions } from './sender';
 export { DEMO_CREDENTIALS, DEMO_OAUTH_CLIENT, type EmulatorCredential, type OAuthClient } from './auth';
 export type { Destination } from './data-models';
 export type { Arrival, EmulatorCalls, EmulatorOptions, Fault, ReceivedRequest } from './types';

@@ -5,6 +5,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 require('should');
 const { RedoxEmulator } = require('./support');
+const { deliverFeed, sampleDelivery, sendQuery } = require('../dist/emulator/emulator');
+const { readSchema, generatedEvent } = require('../dist/nodes/lib/datamodel/catalogue');
 const { startNodeRed, waitFor } = require('./node-red-process');
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
@@ -36,13 +38,14 @@ describe('examples in a real Node-RED', function () {
   /** Deploys an example as imported, pointed at this test's emulator instead of the default port. */
   async function deployExample(file) {
     const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
-    text.should.containEql(DEFAULT_EMULATOR_URL); // as shipped, it points at the emulator's default address
+    // as shipped, a connection points at the emulator's default address
+    if (text.includes('"redox-config"')) text.should.containEql(DEFAULT_EMULATOR_URL);
     const flow = JSON.parse(text.split(DEFAULT_EMULATOR_URL).join(emulator.url));
     flow.filter((n) => n.type === 'comment').should.not.be.empty();
     const types = new Set(flow.map((n) => n.type));
     for (const type of types)
       type.should.match(
-        /^(tab|comment|inject|debug|change|switch|catch|template|function|csv|http in|http response|http request|redox-config|redox-send|redox-token)$/,
+        /^(tab|comment|inject|debug|change|switch|catch|template|function|csv|http in|http response|http request|redox-config|redox-send|redox-token|redox-receive|redox-response)$/,
       );
     await client.deploy(flow);
   }
@@ -52,7 +55,7 @@ describe('examples in a real Node-RED', function () {
     res.status.should.equal(200);
     const listed = (await res.json()).map((entry) => `${entry.fn}.json`).sort();
     listed.should.eql(fs.readdirSync(EXAMPLES).sort());
-    listed.should.have.length(7);
+    listed.should.have.length(8);
   });
 
   it('01 sends a NewPatient and shows the response logs', async function () {
@@ -176,5 +179,46 @@ describe('examples in a real Node-RED', function () {
     emulator.calls.rateLimited.should.equal(0);
     emulator.received.should.have.length(3000);
     emulator.received[0].body.Patient.Identifiers[0].should.eql({ ID: '2000001', IDType: 'MR' });
+  });
+
+  it('07 receives PatientAdmin events and answers a PatientSearch Query from its local table, as its comment says', async function () {
+    await deployExample('07 Receive deliveries and answer queries.json');
+    const text = fs.readFileSync(path.join(EXAMPLES, '07 Receive deliveries and answer queries.json'), 'utf8');
+    const token = 'demo-verification-token';
+    text.should.containEql(`--token ${token}`); // the commands in the comment use the example's token
+    const admin = `${nodeRed.url}/redox/patient-admin`;
+    const search = `${nodeRed.url}/redox/patient-search`;
+    await waitFor(async () => (await fetch(admin, { method: 'POST', body: '{}' })).status === 403, 10000, 'the routes');
+
+    // deliveries: verified, answered 200, shown; a data model the node does not take is answered and not shown
+    const arrival = sampleDelivery('PatientAdmin', 'Arrival');
+    const results = sampleDelivery('Results', 'New');
+    const discharge = sampleDelivery('PatientAdmin', 'Discharge');
+    (await deliverFeed(admin, [arrival, results, discharge], { token, attempts: 1 })).should.eql({ verified: true, delivered: 3 });
+    (await client.debugFrom('ex7-events')).value.should.equal('PatientAdmin/Arrival: Timothy Bixby');
+    (await client.debugFrom('ex7-events')).value.should.equal('PatientAdmin/Discharge: Timothy Bixby');
+
+    // queries: found by identifier, by name and birth date, and nobody; each answer in the shape of Redox's answer schema
+    const Ajv = require('ajv-draft-04');
+    const validate = new Ajv({ strict: false }).compile(readSchema(generatedEvent('PatientSearch', 'Query').answer));
+    const ask = async (patient) => {
+      const query = sampleDelivery('PatientSearch', 'Query');
+      query.Patient = patient;
+      const answer = await sendQuery(search, query, { token });
+      answer.status.should.equal(200);
+      validate(answer.body).should.be.true(JSON.stringify(validate.errors));
+      answer.body.Meta.should.containDeep({ DataModel: 'PatientSearch', EventType: 'Query', Source: query.Meta.Source });
+      return answer.body;
+    };
+    (await ask({ Identifiers: [{ ID: '0000000001', IDType: 'MR' }] })).Patient.Demographics.FirstName.should.equal('Timothy');
+    (await ask({ Demographics: { FirstName: 'Barbara', LastName: 'Bixby', DOB: '1980-04-12' } })).Patient.Identifiers[0].ID.should.equal(
+      '0000000002',
+    );
+    (await ask({ Demographics: { FirstName: 'Nobody', LastName: 'Atall' } })).Patient.should.eql({});
+    // the sample query of the comment's command
+    const sample = await sendQuery(search, sampleDelivery('PatientSearch', 'Query'), { token });
+    sample.body.Patient.Identifiers[0].ID.should.equal('0000000001');
+    // a wrong token reaches nothing
+    (await sendQuery(search, sampleDelivery('PatientSearch', 'Query'), { token: 'guess' })).status.should.equal(403);
   });
 });

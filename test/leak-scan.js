@@ -20,7 +20,8 @@ const counts = { logs: 0, statuses: 0, messages: 0, childOutputs: 0 };
 function registerCredentials(credentials) {
   for (const creds of Object.values(credentials || {})) {
     for (const [key, value] of Object.entries(creds || {})) {
-      if (/secret|password|cadata|key/i.test(key) && key !== 'apiKey' && typeof value === 'string' && value.length >= 4) secrets.add(value);
+      if (/secret|password|cadata|key|token/i.test(key) && key !== 'apiKey' && typeof value === 'string' && value.length >= 4)
+        secrets.add(value);
     }
   }
 }

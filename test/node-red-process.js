@@ -57,6 +57,8 @@ class NodeRedClient {
     this.url = url;
     this.debug = [];
     this.taken = new Set();
+    /** The newest status of each node, by id. */
+    this.statuses = new Map();
     this.socket = undefined;
   }
 
@@ -70,9 +72,11 @@ class NodeRedClient {
     socket.on('message', (data) => {
       for (const event of [].concat(JSON.parse(data.toString()))) {
         if (event.topic === 'debug') this.debug.push(event.data);
+        else if (typeof event.topic === 'string' && event.topic.startsWith('status/')) this.statuses.set(event.topic.slice(7), event.data);
       }
     });
     socket.send(JSON.stringify({ subscribe: 'debug' }));
+    socket.send(JSON.stringify({ subscribe: 'status/#' }));
     this.socket = socket;
   }
 
@@ -112,6 +116,7 @@ class NodeRedClient {
   close() {
     if (this.socket) this.socket.close();
     for (const entry of this.debug) scanChildOutput('debug sidebar', entry);
+    for (const status of this.statuses.values()) scanChildOutput('status', status);
     this.debug = [];
   }
 }
@@ -172,6 +177,7 @@ async function startNodeRed({ env = {}, settings, userDir: givenDir, fromWorking
   return {
     url,
     client,
+    pid: child.pid,
     output: () => output,
     async stop() {
       client.close();

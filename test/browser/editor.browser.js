@@ -82,12 +82,14 @@ describe('the editor, in a browser', function () {
     return labels.map((l) => l.trim());
   }
 
-  it('shows the three nodes in the palette under Redox', async function () {
+  it('shows the flow nodes in the palette under Redox', async function () {
     const category = page.locator('.red-ui-palette-category', {
       has: page.locator('.red-ui-palette-node[data-palette-type="redox-send"]'),
     });
     (await category.locator('.red-ui-palette-header').textContent()).trim().toLowerCase().should.equal('redox');
-    (await category.locator('.red-ui-palette-node[data-palette-type="redox-token"]').count()).should.equal(1);
+    for (const type of ['redox-token', 'redox-receive', 'redox-response']) {
+      (await category.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).count()).should.equal(1);
+    }
     // the config node is not in the palette, but its type is known to the editor
     (await page.evaluate(() => Boolean(window.RED.nodes.getType('redox-config')))).should.be.true();
   });
@@ -225,6 +227,54 @@ describe('the editor, in a browser', function () {
       Destinations: [{ ID: EMR, Name: 'Redox EMR' }],
     });
     await page.screenshot({ path: path.join(OUTPUT, 'flow-deployed.png') });
+  });
+
+  it('adds a redox-receive node: its dialog shows the address Redox calls, the time limit only for answers from the flow, and keeps the filters as lists', async function () {
+    await page
+      .locator('.red-ui-palette-node[data-palette-type="redox-receive"]')
+      .dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 400, y: 400 } });
+    await page.locator('#red-ui-workspace-chart .red-ui-flow-node-group').last().dblclick();
+    await page.waitForSelector('#node-input-url', { state: 'visible' });
+    (await page.textContent('#redox-receive-called-at')).should.equal(`${nodeRed.url}/redox`);
+    await page.fill('#node-input-url', '/redox/admissions');
+    (await page.textContent('#redox-receive-called-at')).should.equal(`${nodeRed.url}/redox/admissions`);
+    (await page.isVisible('.redox-receive-timeout-row')).should.be.false();
+    await page.selectOption('#node-input-reply', 'flow');
+    (await page.isVisible('.redox-receive-timeout-row')).should.be.true();
+    (await page.textContent('.form-tips')).should.match(/Queries/);
+    await page.fill('#node-input-verificationToken', 'browser-verification-token');
+    await page.fill('#node-input-dataModels-text', 'PatientAdmin, Scheduling');
+    await page.screenshot({ path: path.join(OUTPUT, 'redox-receive-dialog.png') });
+    await waitFor(
+      async () => {
+        if (await page.isVisible('#node-dialog-ok')) await page.click('#node-dialog-ok', { timeout: 2000 }).catch(() => {});
+        return (await page.locator('#node-input-url').count()) === 0;
+      },
+      15000,
+      'the dialog to close',
+    );
+    const saved = await page.evaluate(() => {
+      const node = window.RED.nodes.filterNodes({ type: 'redox-receive' })[0];
+      return { url: node.url, reply: node.reply, dataModels: node.dataModels, eventTypes: node.eventTypes, valid: node.valid };
+    });
+    saved.should.eql({ url: '/redox/admissions', reply: 'flow', dataModels: ['PatientAdmin', 'Scheduling'], eventTypes: [], valid: true });
+    // a second node on the same URL is marked invalid in the editor
+    const duplicateValid = await page.evaluate(() => {
+      const first = window.RED.nodes.filterNodes({ type: 'redox-receive' })[0];
+      window.RED.view.importNodes(
+        [{ id: 'browser-rx-2', type: 'redox-receive', url: '/Redox/Admissions/', x: 400, y: 480, z: first.z, wires: [[]] }],
+        {
+          generateIds: false,
+          addFlow: false,
+          touchImport: true,
+        },
+      );
+      window.RED.editor.validateNode(window.RED.nodes.node('browser-rx-2'));
+      return window.RED.nodes.node('browser-rx-2').valid;
+    });
+    await page.mouse.click(700, 600);
+    duplicateValid.should.be.false();
+    await page.screenshot({ path: path.join(OUTPUT, 'redox-receive-duplicate.png') });
   });
 
   describe('the connection dialog on flows as they are shipped', function () {

@@ -9,7 +9,7 @@ import type { StatusState } from './config-node';
 import { PACKAGE } from './package-info';
 
 /** The node type whose locale file (nodes/locales/<lang>/<type>.json) holds a word. */
-export type WordOwner = 'redox-config' | 'redox-send' | 'redox-token';
+export type WordOwner = 'redox-config' | 'redox-send' | 'redox-token' | 'redox-receive' | 'redox-response';
 
 /** A status word for an error; 'http' is httpStatus or httpErrors, by whether Redox listed errors. */
 type ErrorStatus =
