@@ -6,7 +6,8 @@
 // a drifting machine favours none) and each run warmed up before it is measured; the ratios are
 // the median of each round's own ratio. Then a long run of B for memory, with tokens that live 5
 // seconds. Then receiving (bench/receive.js): redox-receive against http in + function + http
-// response. Prints a table and writes bench/results.json. BENCH_QUICK=1 runs a shorter version.
+// response; and the memory of a 25 MB upload (bench/upload.js). Prints a table and writes
+// bench/results.json. BENCH_QUICK=1 runs a shorter version.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -261,6 +262,8 @@ async function main() {
     `Long run, B, ${LONG_RUN} messages at 64 in flight, tokens living 5 s: ${Math.round(long.rps)} msg/s, ${long.authenticate} authenticate, ${long.refresh} refreshes, ${long.rejected401} 401s, ${long.connections} connections, ${long.failed} failed; heap growth ${results.memoryGrowthMB} MB (second half ${results.longRun.secondHalfGrowthMB} MB)`,
   );
   receiving.print(results.receive);
+  // the memory of a 25 MB upload, in a process of its own (it needs --expose-gc); it adds "upload" to results.json
+  execFileSync(process.execPath, ['--expose-gc', path.join(__dirname, 'upload.js')], { stdio: 'inherit' });
   console.log('Figures written to bench/results.json');
 }
 

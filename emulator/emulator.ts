@@ -13,11 +13,14 @@ import { delay, JSON_TYPE, parseJson, readBody, remember, reply, replyJson, TEXT
 import { RollingRateLimit, type RateLimit } from './rate-limit';
 import { SAMPLE_DESTINATIONS } from './sample-data';
 import type { Arrival, EmulatorCalls, EmulatorOptions, Fault, ReceivedRequest } from './types';
+import { answerControl } from './control';
+import { EmulatorUploads } from './uploads';
 
 export { deliverFeed, deliverInOrder, sampleDelivery, sendQuery, verifyDestination, type FeedResult, type SenderOptions } from './sender';
 export { DEMO_CREDENTIALS, DEMO_OAUTH_CLIENT, type EmulatorCredential, type OAuthClient } from './auth';
 export type { Destination } from './data-models';
 export type { Arrival, EmulatorCalls, EmulatorOptions, Fault, ReceivedRequest } from './types';
+export type { Upload } from './uploads';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -40,6 +43,8 @@ export class RedoxEmulator implements AuthSettings {
 
   /** Authentication: the credentials it accepts and the tokens it issued. */
   readonly auth: EmulatorAuth;
+  /** Files received at /upload (their size and type, not their bytes), and which Media message named each. */
+  readonly uploads = new EmulatorUploads();
   private secure = false;
   private readonly destinations: Destination[];
   private readonly faults: Fault[] = [];
@@ -133,11 +138,17 @@ export class RedoxEmulator implements AuthSettings {
     this.auth.revokeAccessTokens();
     this.auth.revokeRefreshTokens();
     this.hits.clear();
+    this.uploads.clear();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (path.startsWith('/_emulator/')) return this.control(req, res, path);
+    if (path.startsWith('/_emulator/')) {
+      return answerControl(req, res, path, {
+        state: () => ({ calls: this.calls, received: this.received, uploads: this.uploads.list }),
+        reset: () => this.reset(),
+      });
+    }
 
     const route = ROUTES[path];
     if (!route) return reply(res, 404, 'Not Found', TEXT_TYPE);
@@ -146,6 +157,7 @@ export class RedoxEmulator implements AuthSettings {
       this.calls.connections++;
     }
     if (req.method !== 'POST') return reply(res, 404, 'Not Found', TEXT_TYPE);
+    if (route === 'upload') return this.uploadRequest(req, res, path);
 
     const raw = await readBody(req, this.maxBodyBytes);
     const kind = route === 'endpoint' || route === 'query' ? 'data' : 'auth';
@@ -153,26 +165,7 @@ export class RedoxEmulator implements AuthSettings {
     const authenticated = kind === 'data' && raw !== undefined && this.auth.wasIssued(req.headers.authorization);
     const arrival: Arrival = { path, kind, body: authenticated ? parseJson(raw) : undefined, outcome: '' };
     remember(this.arrivals, arrival, this.maxLog);
-
-    if (!this.hits.allow(req.socket.remoteAddress ?? '?')) {
-      this.calls.rateLimited++;
-      arrival.outcome = '429';
-      return reply(res, 429, 'Too Many Requests', TEXT_TYPE, { 'X-RateLimit-Limit': String(this.rateLimit.limit) });
-    }
-
-    const fault = this.takeFault(kind, path);
-    if (fault) {
-      this.calls.faults++;
-      arrival.outcome = fault.drop ? 'drop' : fault.status !== undefined ? String(fault.status) : 'delay';
-      if (fault.delayMs) await delay(fault.delayMs);
-      if (fault.drop) {
-        req.socket.destroy();
-        return;
-      }
-      if (fault.status !== undefined) {
-        return reply(res, fault.status, fault.body ?? '', fault.contentType ?? JSON_TYPE, fault.headers);
-      }
-    }
+    if (await this.refusedOrFaulted(req, res, kind, path, arrival)) return;
 
     if (raw === undefined) {
       arrival.outcome = '413';
@@ -191,6 +184,52 @@ export class RedoxEmulator implements AuthSettings {
       default:
         return this.dataRequest(req, res, route, raw, arrival);
     }
+  }
+
+  /** The rate limit, then any injected fault; true when either answered the request. */
+  private async refusedOrFaulted(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    kind: 'data' | 'auth',
+    path: string,
+    arrival: Arrival,
+  ): Promise<boolean> {
+    if (!this.hits.allow(req.socket.remoteAddress ?? '?')) {
+      this.calls.rateLimited++;
+      arrival.outcome = '429';
+      reply(res, 429, 'Too Many Requests', TEXT_TYPE, { 'X-RateLimit-Limit': String(this.rateLimit.limit) });
+      return true;
+    }
+    const fault = this.takeFault(kind, path);
+    if (!fault) return false;
+    this.calls.faults++;
+    arrival.outcome = fault.drop ? 'drop' : fault.status !== undefined ? String(fault.status) : 'delay';
+    if (fault.delayMs) await delay(fault.delayMs);
+    if (fault.drop) {
+      req.socket.destroy();
+      return true;
+    }
+    if (fault.status === undefined) return false;
+    reply(res, fault.status, fault.body ?? '', fault.contentType ?? JSON_TYPE, fault.headers);
+    return true;
+  }
+
+  /** POST /upload: counted against the rate limit like any request; the body is streamed, never kept. */
+  private async uploadRequest(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    const arrival: Arrival = { path, kind: 'data', body: undefined, outcome: '' };
+    remember(this.arrivals, arrival, this.maxLog);
+    res.once('finish', () => {
+      if (!arrival.outcome || arrival.outcome === 'delay') arrival.outcome = String(res.statusCode);
+    });
+    const answered = await this.refusedOrFaulted(req, res, 'data', path, arrival);
+    if (answered) return void req.resume();
+    this.calls.upload++;
+    if (!this.auth.grantFor(req.headers.authorization)) {
+      this.calls.rejected401++;
+      req.resume();
+      return reply(res, 401, 'Invalid request', TEXT_TYPE);
+    }
+    this.uploads.receive(req, res, this.baseUrl);
   }
 
   private dataRequest(
@@ -217,6 +256,7 @@ export class RedoxEmulator implements AuthSettings {
       { path: `/${route}`, headers: req.headers, body: body ?? raw, status, receivedAt: new Date().toISOString() },
       this.maxLog,
     );
+    this.uploads.noteReferences(body, this.received.length - 1);
     if (!waitMs) return replyJson(res, status, answer);
     const timer = setTimeout(() => replyJson(res, status, answer), waitMs);
     res.on('close', () => clearTimeout(timer));
@@ -226,49 +266,23 @@ export class RedoxEmulator implements AuthSettings {
     const index = this.faults.findIndex((f) => (f.path ? f.path === path : (f.on ?? 'data') === kind || f.on === 'any'));
     return index === -1 ? this.faultPicker?.(kind) : this.faults.splice(index, 1)[0];
   }
-
-  private control(req: http.IncomingMessage, res: http.ServerResponse, path: string): void {
-    // Only this machine steers the emulator: a web page elsewhere could otherwise reset it through
-    // DNS rebinding (a foreign Host) or a cross-site request (a foreign Origin).
-    const origin = req.headers.origin;
-    if (!isLoopbackHost(req.headers.host) || (origin !== undefined && !isLoopbackOrigin(origin))) {
-      return reply(res, 403, 'Forbidden', TEXT_TYPE);
-    }
-    if (path === '/_emulator/state' && req.method === 'GET') {
-      return replyJson(res, 200, { calls: this.calls, received: this.received });
-    }
-    if (path === '/_emulator/reset' && req.method === 'POST') {
-      this.reset();
-      return replyJson(res, 200, { ok: true });
-    }
-    reply(res, 404, 'Not Found', TEXT_TYPE);
-  }
-}
-
-/** localhost, 127.x.x.x or [::1], with or without a port. */
-function isLoopbackHost(host: string | undefined): boolean {
-  return /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d+)?$/i.test(host ?? '');
-}
-
-function isLoopbackOrigin(origin: string): boolean {
-  try {
-    return isLoopbackHost(new URL(origin).host);
-  } catch {
-    return false;
-  }
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-const ROUTES: Record<string, 'auth' | 'refresh' | 'oauth' | 'endpoint' | 'query' | undefined> = Object.assign(Object.create(null), {
-  '/auth/authenticate': 'auth',
-  '/auth/refreshToken': 'refresh',
-  '/endpoint': 'endpoint',
-  '/query': 'query',
-  '/v2/auth/token': 'oauth',
-});
+const ROUTES: Record<string, 'auth' | 'refresh' | 'oauth' | 'endpoint' | 'query' | 'upload' | undefined> = Object.assign(
+  Object.create(null),
+  {
+    '/upload': 'upload',
+    '/auth/authenticate': 'auth',
+    '/auth/refreshToken': 'refresh',
+    '/endpoint': 'endpoint',
+    '/query': 'query',
+    '/v2/auth/token': 'oauth',
+  },
+);
 
 function emptyCalls(): EmulatorCalls {
   return {
@@ -277,6 +291,7 @@ function emptyCalls(): EmulatorCalls {
     oauthToken: 0,
     endpoint: 0,
     query: 0,
+    upload: 0,
     rejected401: 0,
     rateLimited: 0,
     faults: 0,

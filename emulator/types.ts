@@ -61,6 +61,8 @@ export interface EmulatorCalls {
   oauthToken: number;
   endpoint: number;
   query: number;
+  /** Requests to /upload that got past the rate limit and faults. */
+  upload: number;
   rejected401: number;
   rateLimited: number;
   faults: number;

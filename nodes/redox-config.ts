@@ -42,6 +42,7 @@ export = function (RED: NodeAPI) {
         userAgent: USER_AGENT,
         tls: tlsOptionsFor(RED, def.tls),
         sourceId: node.sourceId,
+        uploadUrl: def.uploadUrl?.trim() || undefined,
         tokenSource: method.source,
         initialToken: takeToken(node.id, print),
         onAuthenticating: (busy) =>

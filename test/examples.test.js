@@ -45,7 +45,7 @@ describe('examples in a real Node-RED', function () {
     const types = new Set(flow.map((n) => n.type));
     for (const type of types)
       type.should.match(
-        /^(tab|comment|inject|debug|change|switch|catch|template|function|csv|http in|http response|http request|redox-config|redox-send|redox-token|redox-receive|redox-response)$/,
+        /^(tab|comment|inject|debug|change|switch|catch|template|function|csv|http in|http response|http request|redox-config|redox-send|redox-token|redox-upload|redox-receive|redox-response)$/,
       );
     await client.deploy(flow);
   }
@@ -55,7 +55,7 @@ describe('examples in a real Node-RED', function () {
     res.status.should.equal(200);
     const listed = (await res.json()).map((entry) => `${entry.fn}.json`).sort();
     listed.should.eql(fs.readdirSync(EXAMPLES).sort());
-    listed.should.have.length(8);
+    listed.should.have.length(9);
   });
 
   it('01 sends a NewPatient and shows the response logs', async function () {
@@ -220,5 +220,29 @@ describe('examples in a real Node-RED', function () {
     sample.body.Patient.Identifiers[0].ID.should.equal('0000000001');
     // a wrong token reaches nothing
     (await sendQuery(search, sampleDelivery('PatientSearch', 'Query'), { token: 'guess' })).status.should.equal(403);
+  });
+
+  it('08 uploads the PDF, then sends a Media New naming its URI; and embeds it instead on the other button', async function () {
+    await deployExample('08 Send a PDF through an upload.json');
+    const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, '08 Send a PDF through an upload.json'), 'utf8'));
+    const shipped = Buffer.from(flow.find((n) => n.id === 'ex8-pdf').rules[0].to, 'base64');
+    shipped.subarray(0, 8).toString().should.equal('%PDF-1.4');
+
+    await client.inject('ex8-inject');
+    const uri = (await client.debugFrom('ex8-uri')).value.URI;
+    const answer = await client.debugFrom('ex8-sent');
+    answer.value.Meta.should.containDeep({ DataModel: 'Media', EventType: 'New' });
+    const [upload] = emulator.uploads.list;
+    uri.should.equal(upload.uri);
+    upload.should.match({ filename: 'lab-report.pdf', contentType: 'application/pdf', bytes: shipped.length });
+    upload.sha256.should.equal(require('node:crypto').createHash('sha256').update(shipped).digest('hex'));
+    const [mediaNew] = emulator.received;
+    mediaNew.body.Media.should.containDeep({ FileContents: uri, FileName: 'lab-report', FileType: 'PDF' });
+    upload.referencedBy.should.eql(['Media New #0']);
+
+    await client.inject('ex8-inject-embed');
+    await client.debugFrom('ex8-sent');
+    emulator.received[1].body.Media.FileContents.should.equal(shipped.toString('base64'));
+    emulator.uploads.list.should.have.length(1); // embedded: no upload
   });
 });

@@ -75,7 +75,7 @@ describe('the published package', function () {
       sets
         .map((s) => s.types[0])
         .sort()
-        .should.eql(['redox-config', 'redox-receive', 'redox-response', 'redox-send', 'redox-token']);
+        .should.eql(['redox-config', 'redox-receive', 'redox-response', 'redox-send', 'redox-token', 'redox-upload']);
       for (const set of sets) {
         set.enabled.should.be.true();
         should(set.err).be.undefined();

@@ -2,6 +2,7 @@
  * A connection to one Redox environment, owned by a redox-config node and shared by every node
  * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
  */
+import { normaliseBaseUrl, uploadUrlFor } from './redox-urls';
 import { excerpt, isRedoxError, RedoxError, responseDetails } from './shared/errors';
 import { untilStopped } from './shared/abort';
 import { redactDeep, redactText } from './shared/redact';
@@ -25,6 +26,8 @@ export interface ConnectionOptions {
   tls?: TlsOptions;
   /** Sent as Redox-Source-Id with every request that carries the token, for organizations with several sources. */
   sourceId?: string;
+  /** Where files are uploaded; empty: see uploadUrlFor. */
+  uploadUrl?: string;
   /** Makes the token source, given this connection's HTTP client and normalised base URL. */
   tokenSource: (http: HttpClient, baseUrl: string) => TokenSource;
   /** A token kept from before a redeploy, used until it is due for renewal. */
@@ -41,36 +44,22 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+/** A file as an upload sends it: its bytes, and the name and type the multipart part carries. */
+export interface UploadFile {
+  bytes: Buffer;
+  filename: string;
+  contentType: string;
+}
+
 export const DEFAULT_TIMEOUT_MS = 120_000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** The longest pause after a 429 (Retry-After included): a message's retry window is a minute by default. */
 const MAX_PAUSE_MS = 60_000;
 
-/** Loopback hosts, the only ones plain http may reach: secrets must not cross a network in clear text. */
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
-
-/** Checks and normalises a base URL: https (http for loopback only), no query, no trailing slash. */
-function normaliseBaseUrl(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new RedoxError('badBaseUrl', { url: String(value ?? '') });
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    // never quote a user name or password written into the URL
-    throw new RedoxError('badBaseUrl', { url: excerpt(value.replace(/\/\/[^/?#\s]*@/, '//***@'), 80) });
-  }
-  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash) {
-    throw new RedoxError('badBaseUrl', { url: excerpt(`${url.protocol}//${url.host}${url.pathname}`, 80) });
-  }
-  if (url.protocol === 'http:' && !isLoopback(url.hostname)) throw new RedoxError('insecureBaseUrl', { url: url.origin });
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-}
-
 export class RedoxConnection {
   readonly baseUrl: string;
   private readonly sourceId: string | undefined;
+  private readonly uploadUrl: string | undefined;
   private readonly http: HttpClient;
   private readonly throttle: Throttle;
   private readonly tokens: TokenManager;
@@ -90,6 +79,7 @@ export class RedoxConnection {
   constructor(options: ConnectionOptions) {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.sourceId = options.sourceId?.trim() || undefined;
+    this.uploadUrl = options.uploadUrl;
     this.onPaused = options.onPaused;
     this.retry = options.retry ?? DEFAULT_RETRY;
     const throttle = options.throttle ?? DEFAULT_THROTTLE;
@@ -141,11 +131,27 @@ export class RedoxConnection {
    * reported. Resolves only for a success; every failure is a RedoxError.
    */
   post(path: string, body: string, options: SendOptions = {}): Promise<RedoxResult> {
+    return this.send(this.baseUrl + path, body, options);
+  }
+
+  /**
+   * Uploads a file to Redox's file upload as multipart/form-data (field `file`), with the same
+   * token, retries and throttle as post(); resolves with Redox's answer, `{URI}`. The Blob is the
+   * one copy of the bytes the encoder needs; got streams it from there.
+   */
+  upload(file: UploadFile, options: SendOptions = {}): Promise<RedoxResult> {
+    const url = uploadUrlFor(this.baseUrl, this.uploadUrl);
+    const form = new FormData();
+    form.append('file', new Blob([file.bytes as Uint8Array as BlobPart], { type: file.contentType }), file.filename);
+    return this.send(url, form, options);
+  }
+
+  private send(url: string, body: string | FormData, options: SendOptions): Promise<RedoxResult> {
     let firstAttemptAt: number | undefined; // the retry window starts here, not on arrival in the queue
     const attempt = () =>
       this.throttle.run(() => {
         firstAttemptAt ??= Date.now();
-        return this.attempt(path, body, options);
+        return this.attempt(url, body, options);
       }, options.signal);
     return withRetries(attempt, this.retry, options.signal, {
       startedAt: () => firstAttemptAt ?? Date.now(),
@@ -154,15 +160,15 @@ export class RedoxConnection {
     });
   }
 
-  private async attempt(path: string, body: string, options: SendOptions): Promise<RedoxResult> {
+  private async attempt(url: string, body: string | FormData, options: SendOptions): Promise<RedoxResult> {
     // waiting for a token ends when the message's node stops (a redeploy during authentication)
     let token =
       this.tokens.ready() ?? (await untilStopped(this.tokens.getToken(), options.signal).catch((err: unknown) => this.pauseIf429(err)));
-    let res = await this.postWith(token, path, body, options, true); // throttle.run counted it
+    let res = await this.postWith(token, url, body, options, true); // throttle.run counted it
     if (res.statusCode === 401) {
       this.tokens.invalidate(token.accessToken);
       token = await untilStopped(this.tokens.getToken(), options.signal);
-      res = await this.postWith(token, path, body, options, false);
+      res = await this.postWith(token, url, body, options, false);
       if (res.statusCode === 401) {
         throw new RedoxError(
           'unauthorized',
@@ -223,8 +229,14 @@ export class RedoxConnection {
     this.http.close();
   }
 
-  private postWith(token: IssuedToken, path: string, body: string, options: SendOptions, counted: boolean): Promise<HttpResponse> {
-    return this.http.post(this.baseUrl + path, body, {
+  private postWith(
+    token: IssuedToken,
+    url: string,
+    body: string | FormData,
+    options: SendOptions,
+    counted: boolean,
+  ): Promise<HttpResponse> {
+    return this.http.post(url, body, {
       headers: this.authorization(token),
       timeoutMs: options.timeoutMs,
       signal: options.signal,

@@ -87,7 +87,7 @@ describe('the editor, in a browser', function () {
       has: page.locator('.red-ui-palette-node[data-palette-type="redox-send"]'),
     });
     (await category.locator('.red-ui-palette-header').textContent()).trim().toLowerCase().should.equal('redox');
-    for (const type of ['redox-token', 'redox-receive', 'redox-response']) {
+    for (const type of ['redox-token', 'redox-upload', 'redox-receive', 'redox-response']) {
       (await category.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).count()).should.equal(1);
     }
     // the config node is not in the palette, but its type is known to the editor

@@ -22,6 +22,8 @@ export interface RedoxConfigDef extends NodeDef, ConfigSettings {
   scope?: string;
   /** For organizations with several sources: sent as Redox-Source-Id and Meta.Source.ID. */
   sourceId?: string;
+  /** Where redox-upload posts files; empty: Redox US's, or <base URL>/upload off Redox. */
+  uploadUrl?: string;
 }
 
 export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {
@@ -41,4 +43,4 @@ export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {
   forget(node: Node): void;
 }
 
-export type StatusState = 'idle' | 'sending' | 'sent' | 'fetching' | 'issued' | 'error';
+export type StatusState = 'idle' | 'sending' | 'sent' | 'fetching' | 'issued' | 'uploading' | 'uploaded' | 'error';

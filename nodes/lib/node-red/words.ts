@@ -9,7 +9,7 @@ import type { StatusState } from './config-node';
 import { PACKAGE } from './package-info';
 
 /** The node type whose locale file (nodes/locales/<lang>/<type>.json) holds a word. */
-export type WordOwner = 'redox-config' | 'redox-send' | 'redox-token' | 'redox-receive' | 'redox-response';
+export type WordOwner = 'redox-config' | 'redox-send' | 'redox-token' | 'redox-upload' | 'redox-receive' | 'redox-response';
 
 /** A status word for an error; 'http' is httpStatus or httpErrors, by whether Redox listed errors. */
 type ErrorStatus =
@@ -34,6 +34,8 @@ interface ErrorWords {
 
 /** redox-send's own checks of msg.payload: nothing was sent. */
 const INPUT: ErrorWords = { owner: 'redox-send', status: 'invalid' };
+/** redox-upload's own checks of msg.payload: nothing was sent. */
+const FILE_INPUT: ErrorWords = { owner: 'redox-upload', status: 'invalid' };
 const connection = (status: ErrorStatus): ErrorWords => ({ owner: 'redox-config', status });
 
 export const ERROR_WORDS: Readonly<Record<ErrorCode, ErrorWords>> = {
@@ -47,6 +49,8 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, ErrorWords>> = {
   badTestFlag: INPUT,
   notSerializable: INPUT,
   invalidPayload: INPUT,
+  fileNotBuffer: FILE_INPUT,
+  fileTooLarge: FILE_INPUT,
   noConfig: connection('config'),
   missingCredentials: connection('config'),
   badBaseUrl: connection('config'),
@@ -57,6 +61,7 @@ export const ERROR_WORDS: Readonly<Record<ErrorCode, ErrorWords>> = {
   missingKeyId: connection('config'),
   storedElsewhere: connection('config'),
   tlsNotDeployed: connection('config'),
+  uploadUrlNeeded: connection('config'),
   authRefused: connection('refused'),
   authFailed: connection('httpStatus'),
   authBadResponse: connection('badResponse'),
@@ -80,6 +85,8 @@ export const STATE_WORDS: Readonly<Record<Exclude<StatusState, 'error'>, { owner
   sent: { owner: 'redox-send', look: { fill: 'green', shape: 'dot' } },
   fetching: { owner: 'redox-token', look: { fill: 'blue', shape: 'dot' } },
   issued: { owner: 'redox-token', look: { fill: 'green', shape: 'dot' } },
+  uploading: { owner: 'redox-upload', look: { fill: 'blue', shape: 'dot' } },
+  uploaded: { owner: 'redox-upload', look: { fill: 'green', shape: 'dot' } },
 };
 
 /**

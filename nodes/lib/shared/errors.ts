@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'badTestFlag'
   | 'notSerializable'
   | 'invalidPayload'
+  | 'fileNotBuffer'
+  | 'fileTooLarge'
   // configuration
   | 'noConfig'
   | 'missingCredentials'
@@ -36,6 +38,7 @@ export type ErrorCode =
   | 'missingKeyId'
   | 'storedElsewhere'
   | 'tlsNotDeployed'
+  | 'uploadUrlNeeded'
   // authentication
   | 'authRefused'
   | 'authFailed'

@@ -200,8 +200,8 @@ export class HttpClient {
     return agents;
   }
 
-  /** Posts `body` (JSON unless options.contentType says otherwise). */
-  async post(url: string, body: string, options: PostOptions = {}): Promise<HttpResponse> {
+  /** Posts `body`: JSON unless options.contentType says otherwise, or multipart/form-data for a FormData (streamed by got). */
+  async post(url: string, body: string | FormData, options: PostOptions = {}): Promise<HttpResponse> {
     const signal = options.signal;
     if (this.closed || signal?.aborted) throw new RedoxError('stopped');
     const got = this.byUrl.get(url) ?? (await this.makeClient(url));
@@ -209,9 +209,10 @@ export class HttpClient {
     // Only what differs from the client's defaults, so that got merges little per request. The
     // stream interface, because got's promise interface does more per request (a cancelable
     // promise, event forwarding, body buffering) on this hot path: docs/performance.md.
+    const contentType = typeof body === 'string' ? options.contentType : undefined; // got sets a form's, with its boundary
     const request = got.stream(url, {
-      body,
-      headers: options.contentType ? { ...options.headers, 'content-type': options.contentType } : options.headers,
+      body: body as string, // Node's FormData is one got takes; its typings here lack the iterator got's type names
+      headers: contentType || typeof body !== 'string' ? { ...options.headers, 'content-type': contentType } : options.headers,
     });
     const tracked = this.inFlight.add(request, timeoutMs, signal);
     try {
