@@ -1,6 +1,6 @@
 // The import directions of nodes/lib (docs/development.md): node-red/ -> connection.ts -> auth/ ->
-// transport/, and connection.ts -> datamodel/; node-red/ -> receive/ (Redox calling in);
-// shared/ is for everyone and imports none of them.
+// transport/, and connection.ts -> datamodel/; connection.ts -> cluster/ (state shared through Redis)
+// -> auth/; node-red/ -> receive/ (Redox calling in); shared/ is for everyone and imports none of them.
 // `npm run lint` checks them, and that nothing imports in a circle.
 'use strict';
 
@@ -16,7 +16,7 @@ module.exports = {
       'shared-stays-small',
       'shared/ holds values every layer uses; it depends on no layer.',
       `${LIB}/shared/`,
-      `${LIB}/(node-red|auth|transport|datamodel|connection|receive)`,
+      `${LIB}/(node-red|auth|transport|datamodel|connection|receive|cluster)`,
     ),
     forbid(
       'transport-is-the-bottom',
@@ -30,6 +30,18 @@ module.exports = {
       'datamodel/ builds and reads Redox messages without I/O.',
       `${LIB}/datamodel/`,
       `${LIB}/(node-red|auth|transport|connection)`,
+    ),
+    forbid(
+      'cluster-below-connection',
+      "cluster/ shares a connection's token and budget through Redis; it knows no connection, data model or Node-RED.",
+      `${LIB}/cluster/`,
+      `${LIB}/(node-red|datamodel|connection|receive)`,
+    ),
+    forbid(
+      'lower-layers-without-cluster',
+      'auth/ and transport/ know nothing of sharing.',
+      `${LIB}/(auth|transport|datamodel)/`,
+      `${LIB}/cluster/`,
     ),
     forbid(
       'receive-stands-alone',

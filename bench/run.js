@@ -116,11 +116,17 @@ function checkAlone() {
 async function main() {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const emulator = await startEmulator();
+  // S (shared state) needs a Redis: Debian's redis-server, started here when the machine has it
+  const { haveRedis, startRedis } = require('../test/redis-support');
+  const redis = haveRedis() ? await startRedis() : undefined;
+  if (redis) process.env.BENCH_REDIS_URL = redis.url;
+  else process.stderr.write('no redis-server: scenario S (shared state) is left out\n');
+  const scenarios = ['A', 'R', 'B', 'N', 'C', ...(redis ? ['S'] : [])];
   const runs = [];
   try {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const concurrency of [1, 64]) {
-        const order = round % 2 === 1 ? ['A', 'R', 'B', 'N', 'C'] : ['C', 'N', 'B', 'R', 'A'];
+        const order = round % 2 === 1 ? scenarios : [...scenarios].reverse();
         for (const scenario of order) {
           const r = await measured(emulator, scenario, concurrency, MESSAGES[concurrency]);
           runs.push({ ...r, round });
@@ -132,6 +138,7 @@ async function main() {
     }
   } finally {
     await emulator.stop();
+    if (redis) await redis.stop();
   }
 
   // the long run: B with tokens that live 5 s, so that several renewals happen during it
@@ -144,7 +151,7 @@ async function main() {
   }
 
   const table = {};
-  for (const scenario of ['A', 'B', 'C', 'R', 'N']) {
+  for (const scenario of scenarios) {
     for (const concurrency of [1, 64]) {
       const mine = runs.filter((r) => r.scenario === scenario && r.concurrency === concurrency);
       table[`${scenario}c${concurrency}`] = {
@@ -176,6 +183,8 @@ async function main() {
     return Array.from({ length: ROUNDS }, (_, i) => Math.round((cpu(b, i + 1) / cpu(a, i + 1)) * 100) / 100);
   };
   const checkCost = { c1: cpuPerRound('B', 'N', 1), c64: cpuPerRound('B', 'N', 64) };
+  // What shared state costs: S's CPU per message over B's (the same flow with it off), per round
+  const sharedCost = redis ? { c1: cpuPerRound('S', 'B', 1), c64: cpuPerRound('S', 'B', 64) } : undefined;
   const results = {
     quick,
     rounds: ROUNDS,
@@ -190,8 +199,10 @@ async function main() {
       nodeFloorVsRaw: { c1: median(roundRatios.nodeFloorVsRaw.c1), c64: median(roundRatios.nodeFloorVsRaw.c64) },
       // CPU per message with Check payload 'required' (B) over 'off' (N): the target is at most 1.10
       checkCpuCost: { c1: median(checkCost.c1), c64: median(checkCost.c64) },
+      // CPU per message with Shared state on (S) over off (B): the target is at most 1.5
+      ...(sharedCost ? { sharedCpuCost: { c1: median(sharedCost.c1), c64: median(sharedCost.c64) } } : {}),
     },
-    roundRatios: { ...roundRatios, checkCpuCost: checkCost },
+    roundRatios: { ...roundRatios, checkCpuCost: checkCost, ...(sharedCost ? { sharedCpuCost: sharedCost } : {}) },
     authenticateCalls: long.authenticate,
     longRun: {
       messages: LONG_RUN,
@@ -230,11 +241,12 @@ async function main() {
     N: 'N redox-send, check off',
     C: 'C function + http request',
     R: 'R raw got in a minimal node',
+    S: 'S redox-send, shared state (Redis)',
   };
   console.log(`\n| run | in flight | msg/s | p50 ms | p99 ms | CPU µs/msg | TCP connections | authenticate |`);
   console.log('|---|---|---|---|---|---|---|---|');
   for (const concurrency of [1, 64]) {
-    for (const scenario of ['A', 'R', 'B', 'N', 'C']) {
+    for (const scenario of scenarios) {
       const t = table[`${scenario}c${concurrency}`];
       console.log(
         `| ${name[scenario]} | ${concurrency} | ${Math.round(t.rps)} | ${t.p50.toFixed(2)} | ${t.p99.toFixed(2)} | ${Math.round(t.cpuMicrosPerMessage)} | ${t.connections} | ${scenario === 'B' ? t.authenticate : '-'} |`,
@@ -255,6 +267,11 @@ async function main() {
   console.log(
     `Check payload's CPU cost, B/N CPU per message: ${results.ratios.checkCpuCost.c1} (1 in flight), ${results.ratios.checkCpuCost.c64} (64); by round ${checkCost.c1.join(' ')}; ${checkCost.c64.join(' ')}`,
   );
+  if (sharedCost) {
+    console.log(
+      `Shared state's CPU cost, S/B CPU per message: ${results.ratios.sharedCpuCost.c1} (1 in flight), ${results.ratios.sharedCpuCost.c64} (64); by round ${sharedCost.c1.join(' ')}; ${sharedCost.c64.join(' ')}`,
+    );
+  }
   console.log(
     `B/R (what redox-send adds): ${results.ratios.sendVsNodeFloor.c1}, ${results.ratios.sendVsNodeFloor.c64}; R/A (what Node-RED costs): ${results.ratios.nodeFloorVsRaw.c1}, ${results.ratios.nodeFloorVsRaw.c64}`,
   );

@@ -9,6 +9,7 @@
 //    floor for any Node-RED node, so that B/R is what redox-send itself adds
 // N: B with Check payload off (B checks required fields, the default), so that B/N is what the
 //    check costs
+// S: B with Shared state on (Redis at BENCH_REDIS_URL, one instance): S/B is what sharing costs
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
@@ -195,15 +196,18 @@ function redoxSendFlow(configSettings, sendSettings, wires) {
   ];
 }
 
-async function withRedoxSend(checkPayload = 'required') {
+async function withRedoxSend(checkPayload = 'required', shared = {}) {
   const flow = [
-    ...redoxSendFlow({ maxConcurrent: concurrency, maxQueue: 100000, rateLimit: 1000000 }, { checkPayload }, [['ok'], ['err']]),
+    ...redoxSendFlow({ maxConcurrent: concurrency, maxQueue: 100000, rateLimit: 1000000, ...shared.settings }, { checkPayload }, [
+      ['ok'],
+      ['err'],
+    ]),
     sink('ok'),
     sink('err'),
   ];
   const { pending, entry } = await runtime(
     flow,
-    { cfg: DEMO },
+    { cfg: { ...DEMO, ...shared.credentials } },
     'send',
     new Map([
       ['send:0', true],
@@ -295,6 +299,8 @@ const RUNS = {
   A: raw,
   B: () => withRedoxSend('required'),
   N: () => withRedoxSend('off'),
+  // B with Shared state on: the token and the rate budget through the Redis at BENCH_REDIS_URL
+  S: () => withRedoxSend('required', { settings: { sharedState: 'redis' }, credentials: { redisUrl: process.env.BENCH_REDIS_URL } }),
   C: withHttpRequest,
   R: withRawGotNode,
 };

@@ -163,7 +163,7 @@ export class RedoxEmulator implements AuthSettings {
     const kind = route === 'endpoint' || route === 'query' ? 'data' : 'auth';
     // the body of a data request is kept only when it carries a token the emulator issued: nothing of an unauthenticated one
     const authenticated = kind === 'data' && raw !== undefined && this.auth.wasIssued(req.headers.authorization);
-    const arrival: Arrival = { path, kind, body: authenticated ? parseJson(raw) : undefined, outcome: '' };
+    const arrival: Arrival = { path, kind, body: authenticated ? parseJson(raw) : undefined, outcome: '', at: Date.now() };
     remember(this.arrivals, arrival, this.maxLog);
     if (await this.refusedOrFaulted(req, res, kind, path, arrival)) return;
 
@@ -216,7 +216,7 @@ export class RedoxEmulator implements AuthSettings {
 
   /** POST /upload: counted against the rate limit like any request; the body is streamed, never kept. */
   private async uploadRequest(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
-    const arrival: Arrival = { path, kind: 'data', body: undefined, outcome: '' };
+    const arrival: Arrival = { path, kind: 'data', body: undefined, outcome: '', at: Date.now() };
     remember(this.arrivals, arrival, this.maxLog);
     res.once('finish', () => {
       if (!arrival.outcome || arrival.outcome === 'delay') arrival.outcome = String(res.statusCode);

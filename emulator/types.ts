@@ -53,6 +53,8 @@ export interface Arrival {
   body: unknown;
   /** The status sent, or 'drop' for a dropped connection. */
   outcome: string;
+  /** When it arrived (epoch ms): where the rate limit counts it. */
+  at: number;
 }
 
 export interface EmulatorCalls {

@@ -11,6 +11,7 @@ import { readSettings, runtimeDefaults } from './lib/node-red/connection-setting
 import { CREDENTIAL_FIELDS } from './lib/node-red/connection-shape';
 import { USER_AGENT } from './lib/node-red/package-info';
 import { envResolver, tlsOptionsFor } from './lib/node-red/runtime';
+import { sharedStateFor } from './lib/node-red/shared-settings';
 import { StatusBoard } from './lib/node-red/status-board';
 import { tokenMethodFor } from './lib/node-red/token-method';
 import { errorStatus, errorText, say, stateStatus } from './lib/node-red/words';
@@ -36,31 +37,48 @@ export = function (RED: NodeAPI) {
       const method = tokenMethod();
       const settings = readSettings(def, runtimeDefaults(RED.settings as unknown as Record<string, unknown>));
       print = fingerprint(baseUrl, def.tls ?? '', ...method.identity);
-      connection = new RedoxConnection({
-        ...settings,
+      const shared = sharedStateFor({
+        RED,
+        node,
+        def,
+        redisUrl: node.credentials?.redisUrl,
+        resolve,
         baseUrl,
-        userAgent: USER_AGENT,
-        tls: tlsOptionsFor(RED, def.tls),
-        sourceId: node.sourceId,
-        uploadUrl: def.uploadUrl?.trim() || undefined,
-        tokenSource: method.source,
-        initialToken: takeToken(node.id, print),
-        onAuthenticating: (busy) =>
-          board.setAuthenticating(
-            busy ? { fill: 'yellow', shape: 'ring', text: say(RED, 'redox-config', 'status.authenticating') } : undefined,
-          ),
-        onPaused: (until) =>
-          board.setPaused(
-            until === undefined
-              ? undefined
-              : {
-                  fill: 'yellow',
-                  shape: 'ring',
-                  text: say(RED, 'redox-config', 'status.paused', { time: new Date(until).toLocaleTimeString() }),
-                },
-          ),
-        onBackgroundError: (err) => node.warn(say(RED, 'redox-config', 'errors.backgroundRefresh', { message: node.describe(err) })),
+        identity: method.identity,
+        throttle: settings.throttle,
+        board,
       });
+      try {
+        connection = new RedoxConnection({
+          ...settings,
+          baseUrl,
+          userAgent: USER_AGENT,
+          tls: tlsOptionsFor(RED, def.tls),
+          sourceId: node.sourceId,
+          uploadUrl: def.uploadUrl?.trim() || undefined,
+          shared,
+          tokenSource: method.source,
+          initialToken: takeToken(node.id, print),
+          onAuthenticating: (busy) =>
+            board.setAuthenticating(
+              busy ? { fill: 'yellow', shape: 'ring', text: say(RED, 'redox-config', 'status.authenticating') } : undefined,
+            ),
+          onPaused: (until) =>
+            board.setPaused(
+              until === undefined
+                ? undefined
+                : {
+                    fill: 'yellow',
+                    shape: 'ring',
+                    text: say(RED, 'redox-config', 'status.paused', { time: new Date(until).toLocaleTimeString() }),
+                  },
+            ),
+          onBackgroundError: (err) => node.warn(say(RED, 'redox-config', 'errors.backgroundRefresh', { message: node.describe(err) })),
+        });
+      } catch (err) {
+        shared?.close(); // its Redis client would otherwise reconnect for ever
+        throw err;
+      }
       return connection;
     };
 
@@ -74,6 +92,15 @@ export = function (RED: NodeAPI) {
     if (def.authMethod === 'oauth' && (node.credentials?.privateKey || node.credentials?.clientSecret)) {
       try {
         tokenMethod();
+      } catch (err) {
+        node.error(node.describe(err));
+      }
+    }
+
+    // Shared state joins the other instances at deploy, so that they know its budget before its first message.
+    if (def.sharedState === 'redis') {
+      try {
+        node.connection();
       } catch (err) {
         node.error(node.describe(err));
       }

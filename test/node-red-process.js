@@ -132,7 +132,7 @@ function decode(entry) {
  * in a new user directory (or the one given); `settings` (plain data, e.g. adminAuth) becomes its
  * settings file.
  */
-async function startNodeRed({ env = {}, settings, userDir: givenDir, fromWorkingTree = true } = {}) {
+async function startNodeRed({ env = {}, settings, userDir: givenDir, fromWorkingTree = true, logLevel = 'warn' } = {}) {
   const userDir = givenDir || fs.mkdtempSync(path.join(os.tmpdir(), 'redox-nr-'));
   const port = await freePort();
   const settingsArgs = [];
@@ -154,7 +154,7 @@ async function startNodeRed({ env = {}, settings, userDir: givenDir, fromWorking
       'uiHost=127.0.0.1',
       ...(fromWorkingTree ? ['-D', `nodesDir=${root}`] : []),
       '-D',
-      'logging.console.level=warn',
+      `logging.console.level=${logLevel}`,
     ],
     { env: { ...process.env, NODE_RED_DISABLE_TELEMETRY: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -2,6 +2,7 @@
  * A connection to one Redox environment, owned by a redox-config node and shared by every node
  * that uses it: the HTTP client, the token lifecycle, and the one retry a 401 earns.
  */
+import type { SharedState } from './cluster/shared-state';
 import { normaliseBaseUrl, uploadUrlFor } from './redox-urls';
 import { excerpt, isRedoxError, RedoxError, responseDetails } from './shared/errors';
 import { untilStopped } from './shared/abort';
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   sourceId?: string;
   /** Where files are uploaded; empty: see uploadUrlFor. */
   uploadUrl?: string;
+  /** State shared with other Node-RED instances through Redis: the token and the rate budget. */
+  shared?: SharedState;
   /** Makes the token source, given this connection's HTTP client and normalised base URL. */
   tokenSource: (http: HttpClient, baseUrl: string) => TokenSource;
   /** A token kept from before a redeploy, used until it is due for renewal. */
@@ -60,6 +63,7 @@ export class RedoxConnection {
   readonly baseUrl: string;
   private readonly sourceId: string | undefined;
   private readonly uploadUrl: string | undefined;
+  private readonly shared: SharedState | undefined;
   private readonly http: HttpClient;
   private readonly throttle: Throttle;
   private readonly tokens: TokenManager;
@@ -80,6 +84,7 @@ export class RedoxConnection {
     this.baseUrl = normaliseBaseUrl(options.baseUrl);
     this.sourceId = options.sourceId?.trim() || undefined;
     this.uploadUrl = options.uploadUrl;
+    this.shared = options.shared;
     this.onPaused = options.onPaused;
     this.retry = options.retry ?? DEFAULT_RETRY;
     const throttle = options.throttle ?? DEFAULT_THROTTLE;
@@ -91,9 +96,13 @@ export class RedoxConnection {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       maxResponseBytes: options.maxResponseBytes,
       tls: options.tls,
-      onRequest: () => this.throttle.record(),
+      onRequest: () => {
+        this.throttle.record();
+        this.shared?.budget.record();
+      },
     });
-    this.source = options.tokenSource(this.http, this.baseUrl);
+    const source = options.tokenSource(this.http, this.baseUrl);
+    this.source = this.shared ? this.shared.shareTokens(source) : source;
     const remember = (token: IssuedToken) => {
       this.issued.add(token.accessToken);
       if (token.refreshToken) this.issued.add(token.refreshToken);
@@ -151,7 +160,7 @@ export class RedoxConnection {
     const attempt = () =>
       this.throttle.run(() => {
         firstAttemptAt ??= Date.now();
-        return this.attempt(url, body, options);
+        return this.shared ? this.sharedAttempt(this.shared, url, body, options) : this.attempt(url, body, options);
       }, options.signal);
     return withRetries(attempt, this.retry, options.signal, {
       startedAt: () => firstAttemptAt ?? Date.now(),
@@ -182,6 +191,16 @@ export class RedoxConnection {
     return interpret(res);
   }
 
+  /** An attempt in a turn of the budget shared with other instances (the local throttle let it start). */
+  private async sharedAttempt(shared: SharedState, url: string, body: string | FormData, options: SendOptions): Promise<RedoxResult> {
+    const turn = await shared.budget.waitTurn(options.signal, (until) => this.pauseUntil(until));
+    try {
+      return await this.attempt(url, body, options);
+    } finally {
+      shared.budget.done(turn);
+    }
+  }
+
   /** An authentication refused with 429 pauses the connection too; the error goes on to the retry rules. */
   private pauseIf429(err: unknown): never {
     if (isRedoxError(err) && err.details.statusCode === 429) this.pauseAfter429(err.details.headers ?? {});
@@ -200,6 +219,13 @@ export class RedoxConnection {
     const given = retryAfterMs(new RedoxError('httpStatus', {}, { headers }));
     const pause = given ?? Math.min(this.retry.backoffMs * 2 ** (this.rateLimitedStreak - 1), MAX_PAUSE_MS);
     const until = Date.now() + Math.min(pause, MAX_PAUSE_MS);
+    this.shared?.budget.pauseAll(until - Date.now()); // the window is Redox's, per IP: every instance waits
+    this.pauseUntil(until);
+  }
+
+  /** Starts nothing until then (epoch ms), and says so until it is over. */
+  private pauseUntil(until: number): void {
+    if ((this.throttle.pausedUntilTime ?? 0) >= until) return; // said already (another instance's pause is heard on every turn)
     this.throttle.pause(until);
     if (!this.onPaused) return;
     this.onPaused(until);
@@ -224,6 +250,7 @@ export class RedoxConnection {
 
   close(): void {
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.shared?.close();
     this.throttle.close();
     this.tokens.close();
     this.http.close();

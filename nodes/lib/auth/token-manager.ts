@@ -86,6 +86,7 @@ export class TokenManager {
 
   /** Redox refused this token: the next getToken() renews it (unless that already happened). */
   invalidate(accessToken: string): void {
+    this.source.forget?.(accessToken);
     if (this.currentToken?.accessToken === accessToken) {
       this.previous = this.currentToken;
       this.currentToken = undefined;
@@ -204,7 +205,8 @@ export class TokenManager {
   }
 }
 
-function renewAt(token: IssuedToken): number {
+/** When a token is due for renewal: ahead of expiry by a margin that suits its lifetime. */
+export function renewAt(token: IssuedToken): number {
   const lifetime = token.expiresAt - token.obtainedAt;
   const margin = Math.min(MAX_MARGIN_MS, Math.max(lifetime * MARGIN_SHARE, Math.min(SHORT_MARGIN_MS, lifetime * SHORT_MARGIN_SHARE)));
   return token.expiresAt - margin;

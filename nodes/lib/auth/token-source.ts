@@ -21,6 +21,8 @@ export interface TokenSource {
    * code is 'authRefused' when Redox refuses the renewal; the manager then calls obtain().
    */
   renew?(previous: IssuedToken): Promise<IssuedToken>;
+  /** Redox refused this token (a 401): a source that shares tokens must not hand it out again. */
+  forget?(accessToken: string): void;
   /** Values that must never appear in any output (secrets); tokens are tracked by the manager. */
   readonly secrets: readonly string[];
 }

@@ -24,6 +24,10 @@ export interface RedoxConfigDef extends NodeDef, ConfigSettings {
   sourceId?: string;
   /** Where redox-upload posts files; empty: Redox US's, or <base URL>/upload off Redox. */
   uploadUrl?: string;
+  /** 'none' (the default) or 'redis': the token and rate budget shared with other instances. */
+  sharedState?: string;
+  /** The Redis keys' prefix; empty: a hash of the base URL and the API key or client ID. */
+  sharedKeyPrefix?: string;
 }
 
 export interface RedoxConfigNode extends Node<RedoxConfigCredentials> {

@@ -10,7 +10,7 @@ import { DEFAULT_RETRY } from '../transport/retry';
 import { DEFAULT_THROTTLE } from '../transport/throttle';
 
 /** Credentials, all stored as Node-RED password credentials (never in flows.json). */
-export const CREDENTIAL_FIELDS = ['apiKey', 'secret', 'clientId', 'privateKey', 'clientSecret'] as const;
+export const CREDENTIAL_FIELDS = ['apiKey', 'secret', 'clientId', 'privateKey', 'clientSecret', 'redisUrl'] as const;
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
 export type RedoxConfigCredentials = Partial<Record<CredentialField, string>>;
 

@@ -21,6 +21,8 @@ export class StatusBoard {
   private readonly entries = new Map<Node, Entry>();
   private authenticating: NodeStatus | undefined;
   private paused: NodeStatus | undefined;
+  /** Added to every status while it holds (Redis unreachable: the connection works alone). */
+  private note: string | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -48,12 +50,24 @@ export class StatusBoard {
     this.showOverlay();
   }
 
+  /** Adds `note` to every node's status until it is set to undefined. */
+  setNote(note: string | undefined): void {
+    this.note = note;
+    this.showOverlay();
+  }
+
+  private noted(status: NodeStatus | undefined): NodeStatus {
+    if (!this.note) return status ?? {};
+    if (!status?.text) return { fill: 'yellow', shape: 'ring', text: this.note };
+    return { ...status, text: `${String(status.text)} · ${this.note}` };
+  }
+
   private get overlay(): NodeStatus | undefined {
     return this.authenticating ?? this.paused;
   }
 
   private showOverlay(): void {
-    for (const [node, entry] of this.entries) node.status(this.overlay ?? entry.shown ?? {});
+    for (const [node, entry] of this.entries) node.status(this.overlay ?? this.noted(entry.shown));
   }
 
   forget(node: Node): void {
@@ -69,6 +83,6 @@ export class StatusBoard {
     const pending = entry.pending;
     entry.shown = typeof pending === 'function' ? pending() : pending;
     entry.pending = undefined;
-    if (!this.overlay && entry.shown) node.status(entry.shown);
+    if (!this.overlay && entry.shown) node.status(this.noted(entry.shown));
   }
 }
