@@ -368,6 +368,26 @@ describe('redox-send', function () {
     });
   });
 
+  it('sends a payload a function node made (an object of the function sandbox, another realm)', async function () {
+    const flow = buildFlow(ctx.url, [sendNode('send')]);
+    flow.push({
+      id: 'make',
+      type: 'function',
+      z: 'f1',
+      x: 100,
+      y: 300,
+      func: `msg.payload = ${JSON.stringify(newPatient())}; return msg;`,
+      outputs: 1,
+      wires: [['send']],
+    });
+    await helper.load([...NODES, requireFromNodeRed('@node-red/nodes/core/function/10-function')], flow, credentials());
+    const outputs = collect(['send']);
+    helper.getNode('make').receive({ payload: 'go' });
+    const [out] = (await outputs.waitFor(1)).all;
+    out.port.should.equal('ok');
+    ctx.emulator.received[0].body.Patient.Demographics.LastName.should.equal('Bixby');
+  });
+
   describe('when output 2 is not wired', function () {
     it('hands the error to Catch nodes through done(err)', async function () {
       const flow = buildFlow(ctx.url, [sendNode('send')], { wireErrors: false });
