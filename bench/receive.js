@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { startNodeRed, waitFor } = require('../test/node-red-process');
+const { receiveNode } = require('../test/receive-support');
 
 const quick = process.env.BENCH_QUICK === '1';
 const ROUNDS = quick ? 3 : 7;
@@ -32,19 +33,7 @@ const BODY = JSON.stringify({
 
 const FLOW = [
   { id: 't1', type: 'tab', label: 'bench' },
-  {
-    id: 'rx',
-    z: 't1',
-    type: 'redox-receive',
-    url: '/redox',
-    reply: 'auto',
-    timeout: 100,
-    dataModels: [],
-    eventTypes: [],
-    allowTest: true,
-    credentials: { verificationToken: TOKEN },
-    wires: [[]],
-  },
+  receiveNode('t1', { credentials: { verificationToken: TOKEN }, wires: [[]] }),
   { id: 'in', z: 't1', type: 'http in', url: '/core', method: 'post', upload: false, swaggerDoc: '', wires: [['check']] },
   {
     id: 'check',

@@ -5,7 +5,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { checkBuiltRequest } from './lib/datamodel/payload-check';
 import { buildRequest } from './lib/datamodel/request-builder';
-import { handleInput, type FlowNodeDef } from './lib/node-red/input-handler';
+import { carryAnswer, handleInput, type FlowNodeDef } from './lib/node-red/input-handler';
 import { requestTimeoutOf, SendSettingsReader, type SendDef } from './lib/node-red/send-settings';
 import { errorText, say } from './lib/node-red/words';
 import type { RedoxError } from './lib/shared/errors';
@@ -46,11 +46,8 @@ export = function (RED: NodeAPI) {
         const timeoutMs = requestTimeoutOf(msg);
         config.showStatus(node, 'sending');
         const result = await config.connection().post(request.path, request.body, { timeoutMs, signal });
-        msg.payload = result.body;
-        msg.statusCode = result.statusCode;
-        msg.headers = result.headers;
         config.showStatus(node, 'sent');
-        return msg;
+        return carryAnswer(msg, result);
       },
     });
   }

@@ -4,7 +4,7 @@
  * or the error (output 2). Files above Redox's 10 MB embedding limit go this way, up to 30 MB.
  */
 import type { Node, NodeAPI } from 'node-red';
-import { handleInput, type FlowNodeDef } from './lib/node-red/input-handler';
+import { carryAnswer, handleInput, type FlowNodeDef } from './lib/node-red/input-handler';
 import { requestTimeoutOf } from './lib/node-red/send-settings';
 import { uploadFileFrom } from './lib/node-red/upload-input';
 
@@ -21,11 +21,8 @@ export = function (RED: NodeAPI) {
         const file = uploadFileFrom(msg);
         config.showStatus(node, 'uploading');
         const result = await config.connection().upload(file, { timeoutMs: requestTimeoutOf(msg), signal });
-        msg.payload = result.body;
-        msg.statusCode = result.statusCode;
-        msg.headers = result.headers;
         config.showStatus(node, 'uploaded');
-        return msg;
+        return carryAnswer(msg, result);
       },
     });
   }

@@ -8,6 +8,7 @@ const path = require('node:path');
 const { promisify } = require('node:util');
 require('should');
 const { startNodeRed, waitFor } = require('./node-red-process');
+const { receiveNode } = require('./receive-support');
 
 const TOKEN = 'whole-node-red-token-7d1e';
 require('./leak-scan').registerCredentials({ rx: { verificationToken: TOKEN } });
@@ -17,22 +18,7 @@ const run = promisify(execFile);
 function receiveFlow() {
   return [
     { id: 't1', type: 'tab', label: 'receive' },
-    {
-      id: 'rx',
-      z: 't1',
-      type: 'redox-receive',
-      name: '',
-      url: '/redox',
-      reply: 'auto',
-      timeout: 100,
-      dataModels: [],
-      eventTypes: [],
-      allowTest: true,
-      credentials: { verificationToken: TOKEN },
-      x: 100,
-      y: 100,
-      wires: [['size']],
-    },
+    receiveNode('t1', { credentials: { verificationToken: TOKEN }, x: 100, y: 100, wires: [['size']] }),
     // the size of what arrived, not the body itself: the debug sidebar would cut a 6 MB message short
     {
       id: 'size',

@@ -31,25 +31,29 @@ async function serveFlow(flow, credentials = {}, extraNodes = []) {
   };
 }
 
+/** A redox-receive node 'rx' on tab `z` with the defaults its dialog gives (reply "auto", no filters), and `settings`. */
+function receiveNode(z, settings = {}) {
+  return {
+    id: 'rx',
+    z,
+    type: 'redox-receive',
+    name: '',
+    url: '/redox',
+    reply: 'auto',
+    timeout: 100,
+    dataModels: [],
+    eventTypes: [],
+    allowTest: true,
+    ...settings,
+  };
+}
+
 /** A redox-receive node 'rx' wired to helper 'out', with the token as its credential. */
 function receiveFlow(settings = {}, more = []) {
   return {
     flow: [
       { id: 'f1', type: 'tab', label: 'receive' },
-      {
-        id: 'rx',
-        z: 'f1',
-        type: 'redox-receive',
-        name: '',
-        url: '/redox',
-        reply: 'auto',
-        timeout: 100,
-        dataModels: [],
-        eventTypes: [],
-        allowTest: true,
-        wires: [['out']],
-        ...settings,
-      },
+      receiveNode('f1', { wires: [['out']], ...settings }),
       { id: 'out', z: 'f1', type: 'helper' },
       ...more,
     ],
@@ -67,4 +71,4 @@ async function postTo(url, body, headers = {}) {
   return { status: res.status, text: await res.text() };
 }
 
-module.exports = { RECEIVE_NODES, TOKEN, serveFlow, receiveFlow, postTo, word };
+module.exports = { RECEIVE_NODES, TOKEN, serveFlow, receiveNode, receiveFlow, postTo, word };

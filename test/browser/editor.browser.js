@@ -384,6 +384,20 @@ describe('the editor, in a browser', function () {
       await closeDialog('#node-config-dialog-cancel');
     });
 
+    it('shows the Redis fields only for Shared state: Redis, and the File upload URL with its automatic default', async function () {
+      await openConnection('shipped-legacy');
+      (await page.inputValue('#node-config-input-sharedState')).should.equal('none');
+      (await page.isVisible('#node-config-input-redisUrl')).should.be.false();
+      (await page.getAttribute('#node-config-input-uploadUrl', 'placeholder')).should.match(/automatic/);
+      await page.selectOption('#node-config-input-sharedState', 'redis');
+      (await page.isVisible('#node-config-input-redisUrl')).should.be.true();
+      (await page.getAttribute('#node-config-input-redisUrl', 'type')).should.equal('password');
+      (await page.getAttribute('#node-config-input-sharedKeyPrefix', 'placeholder')).should.match(/automatic/);
+      await page.locator('#node-config-input-sharedKeyPrefix').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(OUTPUT, 'redox-config-shared-state.png') });
+      await closeDialog('#node-config-dialog-cancel');
+    });
+
     it('shows a stored private key as stored, keeps it when saved untouched, and removes it on request', async function () {
       await openConnection('shipped-oauth');
       (await page.inputValue('#node-config-input-privateKey')).should.equal('');

@@ -97,6 +97,14 @@ export function handleInput({ RED, node, def, handle }: InputHandlerOptions): vo
   });
 }
 
+/** What Redox answered, onto the message output 1 sends: its body, status and headers. */
+export function carryAnswer(msg: Msg, answer: { body: unknown; statusCode: number; headers: unknown }): Msg {
+  msg.payload = answer.body;
+  msg.statusCode = answer.statusCode;
+  msg.headers = answer.headers;
+  return msg;
+}
+
 function failMessage(
   node: Node,
   msg: Msg,
