@@ -338,11 +338,13 @@ describe('redox-send', function () {
       const closed = new RedoxEmulator();
       const url = await closed.start();
       await closed.stop();
-      await helper.load(NODES, buildFlow(url, [sendNode('send')]), credentials());
+      // a short back-off: with the default (1 s, doubling, jittered) the 4 attempts take up to 10.5 s
+      await helper.load(NODES, buildFlow(url, [sendNode('send')], { config: { retryBackoff: 50 } }), credentials());
       const outputs = collect(['send']);
       const out = await sendAndWait('send', { payload: newPatient() }, outputs);
       out.port.should.equal('err');
       out.msg.error.code.should.equal('network');
+      out.msg.error.attempts.should.have.length(4); // a refused connection is retried: Redox certainly did not take it
       should(out.msg.statusCode).be.undefined();
       out.msg.payload.should.eql(newPatient()); // the message is intact, ready to be sent again
     });
