@@ -8,12 +8,15 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /**
- * Turns in the rolling window, up to ARGV[5] of them at once (one when the window is nearly full). KEYS: window (sorted set of
- * requests by time), budgets (sorted set of "<limit>:<instance>" by last seen), pause. ARGV: own
- * limit, window ms, instance id, member prefix, how many wanted. The members granted are
+ * Turns in the rolling window, up to ARGV[5] of them at once. KEYS: window (sorted set of
+ * requests by time), budgets (sorted set of "<limit>:<instance>" by last seen), pause, waiting.
+ * ARGV: own limit, window ms, instance id, member prefix, how many wanted. The members granted are
  * "<prefix>:1" to "<prefix>:<n>". Returns {1, n, limit} when n were granted; {0, wait ms, limit}
  * when the window is full; {2, wait ms, limit} while a 429 pauses everyone. The limit is the
- * smallest of the instances seen in the last minute.
+ * smallest of the instances seen in the last minute. More than one turn is granted only from the
+ * room above a quarter of the budget, and only while no instance had to wait in the last window:
+ * under contention one turn at a time, so that no turn sits leased in one instance (to be given
+ * back unseen) while another sleeps until the window frees.
  */
 export const TAKE_TURNS = `${NOW}
 local own = tonumber(ARGV[1])
@@ -31,13 +34,15 @@ if paused > 0 then return {2, paused, limit} end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local room = limit - redis.call('ZCARD', KEYS[1])
 if room > 0 then
-  -- more than one turn only from the room above a quarter of the budget: near the limit, one at a
-  -- time, so that no turn sits leased in one instance while another waits for it
-  local n = math.max(1, math.min(tonumber(ARGV[5]), room - math.ceil(limit / 4)))
+  local n = 1
+  if redis.call('EXISTS', KEYS[4]) == 0 then
+    n = math.max(1, math.min(tonumber(ARGV[5]), room - math.ceil(limit / 4)))
+  end
   for i = 1, n do redis.call('ZADD', KEYS[1], now, ARGV[4] .. ':' .. i) end
   redis.call('PEXPIRE', KEYS[1], window)
   return {1, n, limit}
 end
+redis.call('SET', KEYS[4], '1', 'PX', window)
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {0, math.max(1, tonumber(oldest[2]) + window - now + 1), limit}`;
 

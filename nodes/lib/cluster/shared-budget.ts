@@ -7,8 +7,8 @@
  *
  * A round trip to Redis for every request would cost about as much CPU as the request itself
  * when messages come one at a time: so an instance that used up its last turns quickly takes a
- * few at once (a lease, up to MAX_LEASE), and gives back (ZREM) what it has not used within
- * LEASE_MS, so the others may use them; the answered requests are reported in batches.
+ * few at once (a lease, up to MAX_LEASE) while no instance waits for the window, and gives back
+ * (ZREM) what it has not used within LEASE_MS; the answered requests are reported in batches.
  */
 import { randomUUID } from 'node:crypto';
 import { RedoxError } from '../shared/errors';
@@ -26,6 +26,8 @@ export interface BudgetKeys {
   window: string;
   budgets: string;
   pause: string;
+  /** Set while instances wait for the window (contention): turns are then taken one at a time. */
+  waiting: string;
 }
 
 export interface SharedBudgetEvents {
@@ -75,7 +77,7 @@ export class SharedBudget {
       try {
         answer = (await this.link.script(
           TAKE_TURNS,
-          [this.keys.window, this.keys.budgets, this.keys.pause],
+          [this.keys.window, this.keys.budgets, this.keys.pause, this.keys.waiting],
           [this.perWindow, this.windowMs, this.instance, prefix, this.want],
         )) as [number, number, number];
       } catch (err) {

@@ -36,7 +36,7 @@ export class SharedState {
     this.cipher = new TokenCipher(options.secrets, this.prefix);
     this.budget = new SharedBudget(
       this.link,
-      { window: this.key('window'), budgets: this.key('budgets'), pause: this.key('pause') },
+      { window: this.key('window'), budgets: this.key('budgets'), pause: this.key('pause'), waiting: this.key('waiting') },
       options.perWindow,
       options.windowMs,
       options.events,
