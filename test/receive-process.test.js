@@ -82,7 +82,7 @@ describe('redox-receive in a whole Node-RED (red.js)', function () {
     const status = await waitFor(
       () => {
         const s = nodeRed.client.statuses.get('rx');
-        return s && / 3 in · 1 refused$/.test(s.text) && s;
+        return s && / 3 accepted · 1 refused$/.test(s.text) && s;
       },
       5000,
       'the counts in the status',

@@ -4,6 +4,7 @@
  * and answering it from a message.
  */
 import type { Request, Response } from 'express';
+import { isPlainObject } from '../shared/values';
 
 export interface ReplyHandle {
   _res: Response;
@@ -47,13 +48,12 @@ export type ReplyProblem = 'noRequest' | 'answered' | 'badStatus';
 
 /** Answers the request `handle` stands for with `payload`, or says why it can't. */
 export function answer(handle: unknown, payload: unknown, statusCode: unknown, headers: unknown): ReplyProblem | undefined {
-  // objects made in a function node come from another realm: not plain by prototype, but objects
-  const res = isObject(handle) ? (handle._res as Response | undefined) : undefined;
+  const res = isPlainObject(handle) ? (handle._res as Response | undefined) : undefined;
   if (!res || typeof res.status !== 'function') return 'noRequest';
   if (res.headersSent) return 'answered';
   const status = statusCode === undefined || statusCode === null || statusCode === '' ? 200 : Number(statusCode);
   if (!Number.isInteger(status) || status < 200 || status > 599) return 'badStatus';
-  if (isObject(headers)) {
+  if (isPlainObject(headers)) {
     for (const [name, value] of Object.entries(headers)) {
       // the length and framing are Express's to set for the body it sends
       if (!/^(content-length|transfer-encoding)$/i.test(name) && value !== undefined && value !== null) res.set(name, String(value));
@@ -64,8 +64,4 @@ export function answer(handle: unknown, payload: unknown, statusCode: unknown, h
   else if (payload === undefined || payload === null) res.end();
   else res.json(payload);
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 }

@@ -5,7 +5,7 @@
  */
 import type { Application, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Node, NodeAPI } from 'node-red';
-import { BodyCapture } from '../receive/body-capture';
+import { BodyCapture, routePath } from '../receive/body-capture';
 import type { TokenCheck } from '../receive/token-check';
 
 /** One capture for the whole runtime: it sits at the top of the root app and serves every receiving URL. */
@@ -29,13 +29,10 @@ function httpNodeOf(RED: NodeAPI): Application {
   return (RED as unknown as { httpNode: Application }).httpNode;
 }
 
-/** The URL as Express matches it: case-insensitive, one slash between parts, no trailing slash. */
-export function routeKey(RED: NodeAPI, url: string): string {
+/** The URL under Node-RED's HTTP-node root, as Express matches it. */
+function routeKey(RED: NodeAPI, url: string): string {
   const root = typeof httpNodeOf(RED).path === 'function' ? httpNodeOf(RED).path() : '';
-  return `${root}/${url}`
-    .replace(/\/{2,}/g, '/')
-    .replace(/(.)\/$/, '$1')
-    .toLowerCase();
+  return routePath(`${root}/${url}`);
 }
 
 /** Mounts POST and GET `url` for `node`, unless another node has it. */

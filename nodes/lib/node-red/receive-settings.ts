@@ -12,7 +12,7 @@ export interface ReceiveDef extends NodeDef {
 }
 
 /** Below Redox's 120 s for a synchronous request, so that the sender gets our 504, not its own timeout. */
-export const DEFAULT_REPLY_TIMEOUT_S = 100;
+const DEFAULT_REPLY_TIMEOUT_S = 100;
 const MAX_REPLY_TIMEOUT_S = 3600;
 
 export interface ReceiveSettings {

@@ -14,7 +14,7 @@ import getRawBody from 'raw-body';
 import type { TokenCheck } from './token-check';
 
 /** Redox sends up to 40 MB of API traffic. */
-export const DELIVERY_LIMIT_BYTES = 40 * 1024 * 1024;
+const DELIVERY_LIMIT_BYTES = 40 * 1024 * 1024;
 /** `{"verification-token": ..., "challenge": ...}` and room to spare. */
 const UNVERIFIED_LIMIT_BYTES = 64 * 1024;
 
@@ -52,16 +52,16 @@ export class BodyCapture {
   }
 
   add(fullPath: string, tokens: TokenCheck, limit = DELIVERY_LIMIT_BYTES): void {
-    this.endpoints.set(normalise(fullPath), { tokens, limit });
+    this.endpoints.set(routePath(fullPath), { tokens, limit });
   }
 
   remove(fullPath: string): void {
-    this.endpoints.delete(normalise(fullPath));
+    this.endpoints.delete(routePath(fullPath));
   }
 
   private capture(req: CapturingRequest, _res: Response, next: NextFunction): void {
     if (req.method !== 'POST' || this.endpoints.size === 0) return next();
-    const endpoint = this.endpoints.get(normalise(pathOf(req)));
+    const endpoint = this.endpoints.get(routePath(pathOf(req)));
     if (!endpoint || req._body) return next();
     const verified = endpoint.tokens.matchesHeaders(req.headers);
     const captured: CapturedBody = { verified };
@@ -93,8 +93,8 @@ function pathOf(req: Request): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/** `//redox/` and `/redox` are one route, as Express matches them. */
-function normalise(path: string): string {
+/** A path as Express matches routes: case-insensitive, one slash between parts, no trailing slash (`//Redox/` is `/redox`). */
+export function routePath(path: string): string {
   return path
     .replace(/\/{2,}/g, '/')
     .replace(/(.)\/$/, '$1')
