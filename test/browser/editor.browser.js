@@ -55,9 +55,19 @@ describe('the editor, in a browser', function () {
 
   /** Opens the option list of the typedInput that wraps `#id`; resolves with the open menu. */
   async function openOptions(id) {
-    await page.locator(`#${id}`).locator('xpath=..').locator('.red-ui-typedInput-option-trigger').click();
     const menu = page.locator('.red-ui-typedInput-options:visible');
-    await menu.waitFor();
+    // a click that lands while the tray is still sliding in is not taken: click again until the menu opens
+    await waitFor(
+      async () => {
+        await page.locator(`#${id}`).locator('xpath=..').locator('.red-ui-typedInput-option-trigger').click();
+        return menu
+          .waitFor({ timeout: 2000 })
+          .then(() => true)
+          .catch(() => false);
+      },
+      30000,
+      `the option list of #${id}`,
+    );
     return menu;
   }
 
